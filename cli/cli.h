@@ -1,0 +1,90 @@
+/*
+ * cli.h - what the subcommands of `memwall` share: the command table,
+ * error reporting, interrupts, progress, input options, result output.
+ *
+ * cli/ is the only layer that prints to the user or exits.  Exit
+ * statuses: 0 success, 1 failure (bad input, I/O, a check that failed),
+ * 2 usage error (argp), 130 interrupted.
+ */
+#ifndef MW_CLI_H
+#define MW_CLI_H
+
+#include "common/err.h"
+#include "common/results.h"
+#include "traces/format.h"
+
+#include <argp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_INTERRUPTED 130
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] = "memwall NAME" */
+	const char *summary;
+};
+
+/* The subcommands, NULL-terminated (cli/main.c). */
+extern const struct cli_command cli_commands[];
+
+/* One per file cli/cmd_NAME.c, listed in cli_commands. */
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+/* "memwall: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "memwall: file:line: reason" on stderr. */
+void cli_error_diag(const struct mw_diag *d);
+/* "memwall: warning: ..." on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Set by SIGINT/SIGTERM once cli_catch_interrupts has run. */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_interrupts(void);
+
+/* A progress line on stderr, only when stderr is a terminal. */
+void cli_progress_begin(const char *what, uint64_t total);
+void cli_progress_update(uint64_t done);
+void cli_progress_end(void);
+
+/* ---- trace input options (an argp child shared by sim, info, ...) ---- */
+
+struct cli_input_opts {
+	struct mw_read_opts read;
+	const char *regions; /* --regions FILE, NULL = none */
+};
+
+/* Options --format, --skip-bad, --units, --regions; input: struct cli_input_opts. */
+extern const struct argp cli_input_argp;
+
+/*
+ * Opens a trace with the input options (regions applied); prints the
+ * error and returns NULL on failure.
+ */
+struct mw_stream *cli_open_trace(const char *path,
+				 const struct cli_input_opts *o);
+
+/* After reading a stream: reports skipped bad lines; returns 0 or 1 if failed. */
+int cli_finish_stream(struct mw_stream *s, long last_read);
+
+/* ---- results ---------------------------------------------------------- */
+
+/*
+ * Writes results in long form (scope,metric,value with a header row) to
+ * path ("-" = standard output), atomically.  Prints errors; 0 or 1.
+ */
+int cli_write_results_csv(const char *path, const struct mw_results *r);
+
+/*
+ * One CSV row of n fields, ending in a newline, into buf (NUL-terminated);
+ * fields are quoted with libcsv only when they need it.  Returns the
+ * length, or -1 when it does not fit in cap.
+ */
+long cli_csv_row(char *buf, size_t cap, const char *const *fields, size_t n);
+
+#endif
