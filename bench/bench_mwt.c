@@ -154,7 +154,8 @@ static void verify(const char *path, enum synth_kind kind, uint64_t n)
 	while ((k = mw_stream_read(s, got, BATCH)) > 0) {
 		synth_fill(&g, want, (size_t)k);
 		if (memcmp(got, want, (size_t)k * sizeof(*got))) {
-			fprintf(stderr, "bench_mwt: mismatch near record %llu\n",
+			fprintf(stderr,
+				"bench_mwt: mismatch near record %llu\n",
 				(unsigned long long)at);
 			exit(1);
 		}
@@ -193,9 +194,9 @@ static uint64_t file_size(const char *path)
 
 int main(void)
 {
-	static const char *const names[] = { "mixed", "strided" };
-	static const double target_rate[] = { 100e6, 300e6 };
-	static const double target_size[] = { 2.3, 0.2 };
+	static const char *const names[] = {"mixed", "strided"};
+	static const double target_rate[] = {100e6, 300e6};
+	static const double target_size[] = {2.3, 0.2};
 	uint64_t n = env_records();
 	char dir[] = "/tmp/memwall-bench-XXXXXX";
 	int k;
@@ -235,11 +236,10 @@ int main(void)
 		       (double)n / enc / 1e6, rate / 1e6, xz / (double)n,
 		       gz / (double)n, target_rate[k] / 1e6,
 		       k ? "<" : "<=", target_size[k],
-		       rate >= target_rate[k] &&
-				       (k ? bpr < target_size[k] :
-					    bpr <= target_size[k]) ?
-			       "met" :
-			       "MISSED");
+		       rate >= target_rate[k] && (k ? bpr < target_size[k]
+						    : bpr <= target_size[k])
+			       ? "met"
+			       : "MISSED");
 		unlink(mwt);
 		unlink(packed);
 		(void)sum;

@@ -5,12 +5,12 @@
 
 #include <string.h>
 
-#define MIXED_STREAMS 16
+#define MIXED_STREAMS	      16
 #define MIXED_RANDOM_PERMILLE 200
-#define MIXED_RANDOM_SPAN (1ull << 30)
+#define MIXED_RANDOM_SPAN     (1ull << 30)
 
-static const int64_t strided_step[4] = { 128, 8192, 64, -128 };
-static const uint32_t strided_size[4] = { 128, 128, 64, 128 };
+static const int64_t strided_step[4] = {128, 8192, 64, -128};
+static const uint32_t strided_size[4] = {128, 128, 64, 128};
 
 void synth_init(struct synth *g, enum synth_kind kind, uint64_t seed)
 {
@@ -49,8 +49,8 @@ void synth_fill(struct synth *g, struct mw_access *out, size_t n)
 				   ~7ull);
 			r->op = (uint8_t)(mw_rng_next(&g->rng) & 1);
 		} else {
-			unsigned s = (unsigned)mw_rng_below(&g->rng,
-							     MIXED_STREAMS);
+			unsigned s =
+				(unsigned)mw_rng_below(&g->rng, MIXED_STREAMS);
 
 			r->addr = g->pos[s];
 			g->pos[s] += 8;

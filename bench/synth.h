@@ -19,7 +19,10 @@
 
 #include <stddef.h>
 
-enum synth_kind { SYNTH_MIXED, SYNTH_STRIDED };
+enum synth_kind {
+	SYNTH_MIXED,
+	SYNTH_STRIDED
+};
 
 struct synth {
 	enum synth_kind kind;

@@ -18,9 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CLI_EXIT_OK 0
-#define CLI_EXIT_FAIL 1
-#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_OK	     0
+#define CLI_EXIT_FAIL	     1
+#define CLI_EXIT_USAGE	     2
 #define CLI_EXIT_INTERRUPTED 130
 
 struct cli_command {

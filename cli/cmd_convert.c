@@ -18,22 +18,24 @@ struct convert_opts {
 	const char *src, *dst;
 };
 
-enum { OPT_TO = 0x300, OPT_LEVEL, OPT_BLOCK };
+enum {
+	OPT_TO = 0x300,
+	OPT_LEVEL,
+	OPT_BLOCK
+};
 
 static const struct argp_option options[] = {
-	{ "to", OPT_TO, "NAME", 0,
-	  "Output format: mwt, din, csv (default: from OUT's extension, "
-	  "else mwt)",
-	  0 },
-	{ "level", OPT_LEVEL, "N", 0,
-	  "Compression level, 1 (fastest) to 12 (smallest) for mwt, 1-9 "
-	  "for .gz text (default 6)",
-	  0 },
-	{ "block", OPT_BLOCK, "RECORDS", 0,
-	  "Records per native-format block (default 65536, at most 1048576)",
-	  0 },
-	{ 0 }
-};
+	{"to", OPT_TO, "NAME", 0,
+	 "Output format: mwt, din, csv (default: from OUT's extension, "
+	 "else mwt)",
+	 0},
+	{"level", OPT_LEVEL, "N", 0,
+	 "Compression level, 1 (fastest) to 12 (smallest) for mwt, 1-9 "
+	 "for .gz text (default 6)",
+	 0},
+	{"block", OPT_BLOCK, "RECORDS", 0,
+	 "Records per native-format block (default 65536, at most 1048576)", 0},
+	{0}};
 
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
@@ -84,9 +86,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cli_input_argp, 0, "Input options:", 1 },
-	{ 0 }
-};
+	{&cli_input_argp, 0, "Input options:", 1}, {0}};
 
 static const struct argp argp = {
 	options,

@@ -20,18 +20,20 @@ struct info_opts {
 	bool check;
 };
 
-enum { OPT_CSV = 0x200, OPT_CHECK };
+enum {
+	OPT_CSV = 0x200,
+	OPT_CHECK
+};
 
 static const struct argp_option options[] = {
-	{ "csv", OPT_CSV, "FILE", 0,
-	  "Also write the figures as CSV (scope,metric,value); - = stdout", 0 },
-	{ "check", OPT_CHECK, NULL, 0,
-	  "Verify the whole file: every block's checksum and structure "
-	  "(native format) or every line (text formats); report every "
-	  "damaged block instead of stopping at the first",
-	  0 },
-	{ 0 }
-};
+	{"csv", OPT_CSV, "FILE", 0,
+	 "Also write the figures as CSV (scope,metric,value); - = stdout", 0},
+	{"check", OPT_CHECK, NULL, 0,
+	 "Verify the whole file: every block's checksum and structure "
+	 "(native format) or every line (text formats); report every "
+	 "damaged block instead of stopping at the first",
+	 0},
+	{0}};
 
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
@@ -64,9 +66,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child children[] = {
-	{ &cli_input_argp, 0, "Input options:", 1 },
-	{ 0 }
-};
+	{&cli_input_argp, 0, "Input options:", 1}, {0}};
 
 static const struct argp argp = {
 	options,
@@ -79,7 +79,8 @@ static const struct argp argp = {
 	"Examples:\n"
 	"  memwall info trace.mwt\n"
 	"  memwall info --check big.mwt\n"
-	"  valgrind --tool=lackey --trace-mem=yes ./prog 2>&1 | memwall info -\n"
+	"  valgrind --tool=lackey --trace-mem=yes ./prog 2>&1 | memwall info "
+	"-\n"
 	"  memwall info kernel.nvbit.gz --units 132 --csv info.csv",
 	children,
 	NULL,
@@ -105,13 +106,11 @@ static int add_results(struct mw_results *r, const struct mw_trace_header *h,
 	err |= mw_results_add_text(r, "trace", "format", h->format);
 	err |= mw_results_add_u64(r, "trace", "records", s->records);
 	err |= mw_results_add_u64(r, "trace", "file_bytes", file_bytes);
-	err |= mw_results_add_f64(r, "trace", "bytes_per_record",
-				  s->records ? (double)file_bytes /
-						       (double)s->records :
-					       0);
+	err |= mw_results_add_f64(
+		r, "trace", "bytes_per_record",
+		s->records ? (double)file_bytes / (double)s->records : 0);
 	err |= mw_results_add_u64(r, "trace", "reads", s->by_op[MW_OP_READ]);
-	err |= mw_results_add_u64(r, "trace", "writes",
-				  s->by_op[MW_OP_WRITE]);
+	err |= mw_results_add_u64(r, "trace", "writes", s->by_op[MW_OP_WRITE]);
 	err |= mw_results_add_u64(r, "trace", "ifetches",
 				  s->by_op[MW_OP_IFETCH]);
 	err |= mw_results_add_u64(r, "trace", "accessed_bytes", s->bytes);
@@ -198,8 +197,7 @@ static void print_report(const char *path, const struct mw_trace_header *h,
 
 		snprintf(line + n, sizeof(line) - n, "  ifetch %s (%s)",
 			 mw_fmt_count(a, sizeof(a), s->by_op[MW_OP_IFETCH]),
-			 pct(b, sizeof(b), s->by_op[MW_OP_IFETCH],
-			     s->records));
+			 pct(b, sizeof(b), s->by_op[MW_OP_IFETCH], s->records));
 	}
 	print_line("ops", line);
 	if (s->records) {
@@ -256,8 +254,8 @@ static void print_report(const char *path, const struct mw_trace_header *h,
 	for (i = 0; i <= h->ntensors; i++) {
 		const struct mw_tensor_summary *ts = &s->tensor[i];
 		char base[32], decl[32], rec[32], acc[32], fp[32];
-		const char *cells[6] = { mw_header_tensor_name(h, i), base,
-					 decl, rec, acc, fp };
+		const char *cells[6] = {
+			mw_header_tensor_name(h, i), base, decl, rec, acc, fp};
 
 		if (i == 0 && !ts->records)
 			continue;

@@ -57,7 +57,7 @@ long cli_csv_row(char *buf, size_t cap, const char *const *fields, size_t n)
 
 int cli_write_results_csv(const char *path, const struct mw_results *r)
 {
-	static const char *const header[3] = { "scope", "metric", "value" };
+	static const char *const header[3] = {"scope", "metric", "value"};
 	struct mw_diag d;
 	struct mw_output *out = mw_output_create(path, false, &d);
 	char row[2048], val[512];
@@ -73,9 +73,9 @@ int cli_write_results_csv(const char *path, const struct mw_results *r)
 		goto out_fail;
 	for (i = 0; i < mw_results_count(r); i++) {
 		const struct mw_result *res = mw_results_get(r, i);
-		const char *fields[3] = { res->scope, res->metric,
-					  mw_result_value(res, val,
-							  sizeof(val)) };
+		const char *fields[3] = {res->scope, res->metric,
+					 mw_result_value(res, val,
+							 sizeof(val))};
 
 		len = cli_csv_row(row, sizeof(row), fields, 3);
 		if (len < 0) {

@@ -10,22 +10,24 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_SKIP_BAD = 0x100, OPT_UNITS, OPT_REGIONS };
+enum {
+	OPT_SKIP_BAD = 0x100,
+	OPT_UNITS,
+	OPT_REGIONS
+};
 
 static const struct argp_option input_options[] = {
-	{ "format", 'f', "NAME", 0,
-	  "Input format: auto (default), mwt, din, lackey, nvbit, csv", 0 },
-	{ "skip-bad", OPT_SKIP_BAD, NULL, 0,
-	  "Count and skip malformed lines instead of stopping at the first",
-	  0 },
-	{ "units", OPT_UNITS, "N", 0,
-	  "Units (SMs) to spread CTAs over for GPU traces with no SM ids "
-	  "(default 132)",
-	  0 },
-	{ "regions", OPT_REGIONS, "FILE", 0,
-	  "Tag accesses with tensors from a CSV of name,base,size", 0 },
-	{ 0 }
-};
+	{"format", 'f', "NAME", 0,
+	 "Input format: auto (default), mwt, din, lackey, nvbit, csv", 0},
+	{"skip-bad", OPT_SKIP_BAD, NULL, 0,
+	 "Count and skip malformed lines instead of stopping at the first", 0},
+	{"units", OPT_UNITS, "N", 0,
+	 "Units (SMs) to spread CTAs over for GPU traces with no SM ids "
+	 "(default 132)",
+	 0},
+	{"regions", OPT_REGIONS, "FILE", 0,
+	 "Tag accesses with tensors from a CSV of name,base,size", 0},
+	{0}};
 
 static error_t parse_input(int key, char *arg, struct argp_state *state)
 {
@@ -56,8 +58,8 @@ static error_t parse_input(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp cli_input_argp = { input_options, parse_input, NULL, NULL,
-				     NULL, NULL, NULL };
+const struct argp cli_input_argp = {input_options, parse_input, NULL, NULL,
+				    NULL,	   NULL,	NULL};
 
 struct mw_stream *cli_open_trace(const char *path,
 				 const struct cli_input_opts *o)

@@ -21,11 +21,12 @@ const char *argp_program_version = "memwall " MW_VERSION;
 static int cmd_help(int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
-	{ "info", cmd_info, "what a trace holds: records, ops, tensors, "
-			    "footprint" },
-	{ "convert", cmd_convert, "convert a trace between formats" },
-	{ "help", cmd_help, "help on memwall or on one command" },
-	{ NULL, NULL, NULL },
+	{"info", cmd_info,
+	 "what a trace holds: records, ops, tensors, "
+	 "footprint"},
+	{"convert", cmd_convert, "convert a trace between formats"},
+	{"help", cmd_help, "help on memwall or on one command"},
+	{NULL, NULL, NULL},
 };
 
 static const struct cli_command *find_command(const char *name)
@@ -133,7 +134,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct global g = { 0, NULL };
+	struct global g = {0, NULL};
 	const struct cli_command *c;
 	char name[64];
 

@@ -61,8 +61,8 @@ int cli_table_row(struct cli_table *t, const char *const *cells)
 
 	if (t->rows == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 16;
-		char **nc = mw_reallocarray(t->cells, ncap * t->ncols,
-					    sizeof(*nc));
+		char **nc =
+			mw_reallocarray(t->cells, ncap * t->ncols, sizeof(*nc));
 		if (!nc)
 			return MW_ENOMEM;
 		t->cells = nc;
@@ -100,7 +100,7 @@ static void pad(FILE *f, size_t n)
 
 void cli_table_print(const struct cli_table *t, FILE *f, unsigned indent)
 {
-	size_t w[MAX_COLS] = { 0 }, r, total = 0;
+	size_t w[MAX_COLS] = {0}, r, total = 0;
 	unsigned c;
 
 	for (c = 0; c < t->ncols; c++) {
@@ -122,10 +122,9 @@ void cli_table_print(const struct cli_table *t, FILE *f, unsigned indent)
 			continue;
 		}
 		for (c = 0; c < t->ncols; c++) {
-			const char *s = r == 0 ? (t->title[c] ? t->title[c] :
-								"") :
-						 t->cells[(r - 2) * t->ncols +
-							  c];
+			const char *s =
+				r == 0 ? (t->title[c] ? t->title[c] : "")
+				       : t->cells[(r - 2) * t->ncols + c];
 			size_t sw = width(s), gap = w[c] - sw;
 			bool last = c + 1 == t->ncols;
 

@@ -31,18 +31,18 @@ enum mw_err {
 const char *mw_strerror(int err);
 
 #define MW_DIAG_FILE 256
-#define MW_DIAG_MSG 256
+#define MW_DIAG_MSG  256
 
 /*
  * Where and why something failed.  line is 1-based (0: not a text
  * position); offset is a byte offset in the file (UINT64_MAX: none).
  */
 struct mw_diag {
-	int code;		  /* enum mw_err */
-	uint64_t line;		  /* 1-based text line, 0 = none */
-	uint64_t offset;	  /* byte offset, UINT64_MAX = none */
-	char file[MW_DIAG_FILE];  /* file or config name, "" = none */
-	char msg[MW_DIAG_MSG];	  /* one line, no trailing newline */
+	int code;		 /* enum mw_err */
+	uint64_t line;		 /* 1-based text line, 0 = none */
+	uint64_t offset;	 /* byte offset, UINT64_MAX = none */
+	char file[MW_DIAG_FILE]; /* file or config name, "" = none */
+	char msg[MW_DIAG_MSG];	 /* one line, no trailing newline */
 };
 
 /* Clears a diagnostic (no code, no position). */

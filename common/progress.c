@@ -19,8 +19,7 @@ double mw_now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void mw_progress_start(struct mw_progress *p, const char *what,
-		       uint64_t total)
+void mw_progress_start(struct mw_progress *p, const char *what, uint64_t total)
 {
 	p->what = what;
 	p->total = total;
@@ -63,13 +62,14 @@ char *mw_progress_format(const struct mw_progress *p, char *buf, size_t cap)
 	short_count(done, sizeof(done), (double)p->done);
 	short_count(r, sizeof(r), rate);
 	if (p->total && p->done <= p->total) {
-		double left = rate > 0 ? (double)(p->total - p->done) / rate : 0;
+		double left = rate > 0 ? (double)(p->total - p->done) / rate
+				       : 0;
 
 		short_count(total, sizeof(total), (double)p->total);
 		snprintf(buf, cap, "%s/%s %s (%.0f%%), %s %s/s, %.0fs left",
 			 done, total, p->what,
-			 100.0 * (double)p->done / (double)p->total, r,
-			 p->what, left);
+			 100.0 * (double)p->done / (double)p->total, r, p->what,
+			 left);
 	} else {
 		snprintf(buf, cap, "%s %s, %s %s/s, %.0fs", done, p->what, r,
 			 p->what, elapsed);

@@ -11,20 +11,19 @@
 #include <stdint.h>
 
 struct mw_progress {
-	const char *what;   /* unit of work, plural: "records", "points" */
-	uint64_t total;	    /* 0 = unknown */
-	uint64_t done;	    /* work done so far */
-	double start_s;	    /* monotonic seconds at start */
-	double last_s;	    /* monotonic seconds at the last report */
-	double interval_s;  /* minimum time between reports */
+	const char *what;  /* unit of work, plural: "records", "points" */
+	uint64_t total;	   /* 0 = unknown */
+	uint64_t done;	   /* work done so far */
+	double start_s;	   /* monotonic seconds at start */
+	double last_s;	   /* monotonic seconds at the last report */
+	double interval_s; /* minimum time between reports */
 };
 
 /* Monotonic clock in seconds. */
 double mw_now_s(void);
 
 /* Starts a meter; what is borrowed and must outlive p. */
-void mw_progress_start(struct mw_progress *p, const char *what,
-		       uint64_t total);
+void mw_progress_start(struct mw_progress *p, const char *what, uint64_t total);
 
 /* Records done units; true when a report is due (rate-limited). */
 bool mw_progress_update(struct mw_progress *p, uint64_t done);

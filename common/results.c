@@ -48,8 +48,7 @@ static struct mw_result *append(struct mw_results *r, const char *scope,
 
 	if (r->n == r->cap) {
 		size_t ncap = r->cap ? r->cap * 2 : 32;
-		struct mw_result *nv = mw_reallocarray(r->v, ncap,
-						       sizeof(*nv));
+		struct mw_result *nv = mw_reallocarray(r->v, ncap, sizeof(*nv));
 		if (!nv)
 			return NULL;
 		r->v = nv;

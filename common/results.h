@@ -10,15 +10,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum mw_result_kind { MW_RESULT_U64, MW_RESULT_F64, MW_RESULT_TEXT };
+enum mw_result_kind {
+	MW_RESULT_U64,
+	MW_RESULT_F64,
+	MW_RESULT_TEXT
+};
 
 struct mw_result {
 	char *scope;  /* owned: "trace", "l2", "l2:A", "memory:ch3" */
 	char *metric; /* owned: "records", "misses" */
 	enum mw_result_kind kind;
-	uint64_t u;   /* MW_RESULT_U64 */
-	double f;     /* MW_RESULT_F64 */
-	char *text;   /* owned, MW_RESULT_TEXT */
+	uint64_t u; /* MW_RESULT_U64 */
+	double f;   /* MW_RESULT_F64 */
+	char *text; /* owned, MW_RESULT_TEXT */
 };
 
 struct mw_results;

@@ -83,21 +83,21 @@ static int lookup(const struct suffix *t, const char *sfx, int fold,
 }
 
 static const struct suffix size_suffixes[] = {
-	{ "", 1 },
-	{ "B", 1 },
-	{ "K", 1024.0 },
-	{ "KB", 1024.0 },
-	{ "KiB", 1024.0 },
-	{ "M", 1048576.0 },
-	{ "MB", 1048576.0 },
-	{ "MiB", 1048576.0 },
-	{ "G", 1073741824.0 },
-	{ "GB", 1073741824.0 },
-	{ "GiB", 1073741824.0 },
-	{ "T", 1099511627776.0 },
-	{ "TB", 1099511627776.0 },
-	{ "TiB", 1099511627776.0 },
-	{ NULL, 0 },
+	{"", 1},
+	{"B", 1},
+	{"K", 1024.0},
+	{"KB", 1024.0},
+	{"KiB", 1024.0},
+	{"M", 1048576.0},
+	{"MB", 1048576.0},
+	{"MiB", 1048576.0},
+	{"G", 1073741824.0},
+	{"GB", 1073741824.0},
+	{"GiB", 1073741824.0},
+	{"T", 1099511627776.0},
+	{"TB", 1099511627776.0},
+	{"TiB", 1099511627776.0},
+	{NULL, 0},
 };
 
 int mw_parse_size(const char *s, uint64_t *out)
@@ -120,14 +120,26 @@ int mw_parse_size(const char *s, uint64_t *out)
 }
 
 static const struct suffix rate_suffixes[] = {
-	{ "B/s", 1 },	       { "KB/s", 1e3 },	      { "MB/s", 1e6 },
-	{ "GB/s", 1e9 },       { "TB/s", 1e12 },      { "KiB/s", 1024.0 },
-	{ "MiB/s", 1048576.0 }, { "GiB/s", 1073741824.0 },
-	{ "TiB/s", 1099511627776.0 },
-	{ "bps", 1.0 / 8 },    { "b/s", 1.0 / 8 },    { "Kbps", 1e3 / 8 },
-	{ "Mbps", 1e6 / 8 },   { "Gbps", 1e9 / 8 },   { "Tbps", 1e12 / 8 },
-	{ "Kb/s", 1e3 / 8 },   { "Mb/s", 1e6 / 8 },   { "Gb/s", 1e9 / 8 },
-	{ "Tb/s", 1e12 / 8 },  { NULL, 0 },
+	{"B/s", 1},
+	{"KB/s", 1e3},
+	{"MB/s", 1e6},
+	{"GB/s", 1e9},
+	{"TB/s", 1e12},
+	{"KiB/s", 1024.0},
+	{"MiB/s", 1048576.0},
+	{"GiB/s", 1073741824.0},
+	{"TiB/s", 1099511627776.0},
+	{"bps", 1.0 / 8},
+	{"b/s", 1.0 / 8},
+	{"Kbps", 1e3 / 8},
+	{"Mbps", 1e6 / 8},
+	{"Gbps", 1e9 / 8},
+	{"Tbps", 1e12 / 8},
+	{"Kb/s", 1e3 / 8},
+	{"Mb/s", 1e6 / 8},
+	{"Gb/s", 1e9 / 8},
+	{"Tb/s", 1e12 / 8},
+	{NULL, 0},
 };
 
 int mw_parse_rate(const char *s, double *bytes_per_s)
@@ -145,8 +157,7 @@ int mw_parse_rate(const char *s, double *bytes_per_s)
 }
 
 static const struct suffix freq_suffixes[] = {
-	{ "", 1 },	 { "Hz", 1 },	  { "kHz", 1e3 }, { "MHz", 1e6 },
-	{ "GHz", 1e9 }, { NULL, 0 },
+	{"", 1}, {"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}, {NULL, 0},
 };
 
 int mw_parse_freq(const char *s, double *hz)
@@ -164,8 +175,8 @@ int mw_parse_freq(const char *s, double *hz)
 }
 
 static const struct suffix time_suffixes[] = {
-	{ "", 1 },	{ "ps", 1e-3 }, { "ns", 1 }, { "us", 1e3 },
-	{ "ms", 1e6 }, { "s", 1e9 },	{ NULL, 0 },
+	{"", 1},     {"ps", 1e-3}, {"ns", 1}, {"us", 1e3},
+	{"ms", 1e6}, {"s", 1e9},   {NULL, 0},
 };
 
 int mw_parse_time(const char *s, double *ns)
@@ -184,8 +195,8 @@ int mw_parse_time(const char *s, double *ns)
 
 char *mw_fmt_bytes(char *buf, size_t cap, uint64_t bytes)
 {
-	static const char *const names[] = { "B",   "KiB", "MiB", "GiB",
-					     "TiB", "PiB", "EiB" };
+	static const char *const names[] = {"B",   "KiB", "MiB", "GiB",
+					    "TiB", "PiB", "EiB"};
 	double v = (double)bytes;
 	int i = 0;
 
@@ -197,7 +208,10 @@ char *mw_fmt_bytes(char *buf, size_t cap, uint64_t bytes)
 		v /= 1024;
 		i++;
 	}
-	snprintf(buf, cap, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s",
+	snprintf(buf, cap,
+		 v < 10	   ? "%.2f %s"
+		 : v < 100 ? "%.1f %s"
+			   : "%.0f %s",
 		 v, names[i]);
 	return buf;
 }
@@ -224,8 +238,8 @@ char *mw_fmt_count(char *buf, size_t cap, uint64_t n)
 
 char *mw_fmt_si(char *buf, size_t cap, double value, const char *unit)
 {
-	static const char *const big[] = { "", "k", "M", "G", "T", "P", "E" };
-	static const char *const small[] = { "", "m", "u", "n", "p" };
+	static const char *const big[] = {"", "k", "M", "G", "T", "P", "E"};
+	static const char *const small[] = {"", "m", "u", "n", "p"};
 	double v = fabs(value);
 	int i = 0;
 

@@ -133,7 +133,7 @@ int th_write_all(const char *path, const char *format,
 		 const struct mw_trace_header *h, const struct mw_access *recs,
 		 size_t n, struct mw_diag *d)
 {
-	struct mw_write_opts o = { format, 0, 0 };
+	struct mw_write_opts o = {format, 0, 0};
 	struct mw_writer *w = mw_trace_create(path, h, &o, d);
 	size_t i;
 	int err;

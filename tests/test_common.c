@@ -122,7 +122,7 @@ Test(hash, set_matches_naive)
 Test(hash, rng_is_reproducible_and_unbiased)
 {
 	struct mw_rng a, b;
-	unsigned hist[10] = { 0 };
+	unsigned hist[10] = {0};
 	int i;
 
 	mw_rng_seed(&a, 42);
@@ -199,10 +199,10 @@ Test(err, names_and_format)
 	cr_assert_eq(mw_diag_set(&d, MW_EPARSE, "t.din", 12, "bad %s\nhere",
 				 "label"),
 		     MW_EPARSE);
-	cr_assert_str_eq(mw_diag_format(&d, b, sizeof(b)),
-			 "t.din:12: bad label here");
+	cr_assert_str_eq(mw_diag_format(&d, b, sizeof(b)), "t.din:12: bad "
+							   "label here");
 	mw_diag_set_offset(&d, MW_ECORRUPT, "t.mwt", 4096, "block 3: checksum");
-	cr_assert_str_eq(mw_diag_format(&d, b, sizeof(b)),
-			 "t.mwt: byte 4096: block 3: checksum");
+	cr_assert_str_eq(mw_diag_format(&d, b, sizeof(b)), "t.mwt: byte 4096: "
+							   "block 3: checksum");
 	cr_assert_eq(mw_diag_set(NULL, MW_EIO, "x", 0, "y"), MW_EIO);
 }

@@ -20,11 +20,11 @@ enum mw_op {
 };
 
 struct mw_access {
-	uint64_t addr;	 /* byte address */
-	uint32_t size;	 /* bytes touched, >= 1 */
-	uint16_t unit;	 /* issuing SM/core: selects the private L1 */
-	uint8_t op;	 /* enum mw_op */
-	uint8_t tensor;	 /* index into the stream's tensor table; 0 = untagged */
+	uint64_t addr;	/* byte address */
+	uint32_t size;	/* bytes touched, >= 1 */
+	uint16_t unit;	/* issuing SM/core: selects the private L1 */
+	uint8_t op;	/* enum mw_op */
+	uint8_t tensor; /* index into the stream's tensor table; 0 = untagged */
 };
 
 _Static_assert(sizeof(struct mw_access) == 16, "struct mw_access is 16 bytes");

@@ -17,13 +17,13 @@
 
 struct mw_csv_splitter {
 	struct csv_parser p;
-	char *buf;   /* owned: field text, each NUL-terminated */
+	char *buf; /* owned: field text, each NUL-terminated */
 	size_t used, cap;
 	size_t off[MW_CSV_MAX_FIELDS]; /* field starts in buf */
 	char *fields[MW_CSV_MAX_FIELDS];
 	size_t n;
-	int err;     /* 0, MW_EPARSE (too many fields) or MW_ENOMEM */
-	int rows;    /* row ends seen in this line */
+	int err;  /* 0, MW_EPARSE (too many fields) or MW_ENOMEM */
+	int rows; /* row ends seen in this line */
 };
 
 struct mw_csv_splitter *mw_csv_splitter_create(void)

@@ -89,8 +89,8 @@ static const struct mw_format *detect(struct mw_input *in, const char *path,
 	if (!best)
 		mw_diag_set(d, MW_EFORMAT, mw_input_name(in), 0,
 			    n ? "cannot tell the trace format; name it with "
-				"--format (mwt, din, lackey, nvbit, csv)" :
-				"empty input; name its format with --format");
+				"--format (mwt, din, lackey, nvbit, csv)"
+			      : "empty input; name its format with --format");
 	return best;
 }
 
@@ -162,8 +162,8 @@ struct mw_writer *mw_trace_create(const char *path,
 	return fmt->create(out, h, o, d);
 }
 
-int mw_writer_write(struct mw_writer *w, const struct mw_access *recs,
-		    size_t n, struct mw_diag *d)
+int mw_writer_write(struct mw_writer *w, const struct mw_access *recs, size_t n,
+		    struct mw_diag *d)
 {
 	int err = w->ops->write(w, recs, n, d);
 
@@ -195,8 +195,7 @@ void mw_writer_abort(struct mw_writer *w)
 	w->ops->destroy(w);
 }
 
-static bool parse_digits(const char *s, size_t n, unsigned base,
-			 uint64_t *out)
+static bool parse_digits(const char *s, size_t n, unsigned base, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;

@@ -79,8 +79,8 @@ struct mw_writer *mw_trace_create(const char *path,
 				  struct mw_diag *d);
 
 /* Appends n records.  Returns 0 or an error (d filled). */
-int mw_writer_write(struct mw_writer *w, const struct mw_access *recs,
-		    size_t n, struct mw_diag *d);
+int mw_writer_write(struct mw_writer *w, const struct mw_access *recs, size_t n,
+		    struct mw_diag *d);
 
 /* Finishes the file and moves it into place; frees w in every case. */
 int mw_writer_commit(struct mw_writer *w, struct mw_diag *d);

@@ -27,16 +27,16 @@
 
 struct mw_input {
 	gzFile gz;
-	char *name;	  /* owned */
-	char *buf;	  /* owned, cap + 1 bytes (room for a NUL) */
-	size_t cap;	  /* allocated bytes, excluding the NUL slot */
-	size_t start;	  /* first unconsumed byte */
-	size_t end;	  /* one past the last valid byte */
-	bool eof;	  /* gzread has reported the end */
-	bool compressed;  /* gzip member detected */
-	uint64_t size;	  /* on-disk bytes, 0 = unknown */
-	uint64_t consumed;/* bytes handed out */
-	uint64_t lineno;  /* lines handed out */
+	char *name;	   /* owned */
+	char *buf;	   /* owned, cap + 1 bytes (room for a NUL) */
+	size_t cap;	   /* allocated bytes, excluding the NUL slot */
+	size_t start;	   /* first unconsumed byte */
+	size_t end;	   /* one past the last valid byte */
+	bool eof;	   /* gzread has reported the end */
+	bool compressed;   /* gzip member detected */
+	uint64_t size;	   /* on-disk bytes, 0 = unknown */
+	uint64_t consumed; /* bytes handed out */
+	uint64_t lineno;   /* lines handed out */
 };
 
 struct mw_input *mw_input_open(const char *path, struct mw_diag *d)
@@ -117,10 +117,9 @@ static long gz_read_checked(struct mw_input *in, char *dst, size_t want,
 		in->compressed = true;
 	msg = gzerror(in->gz, &errnum);
 	if (got < 0 || (errnum != Z_OK && errnum != Z_BUF_ERROR))
-		return mw_diag_set_offset(d, MW_EIO, in->name, in->consumed,
-					  "read failed: %s",
-					  errnum == Z_ERRNO ? strerror(errno) :
-							      msg);
+		return mw_diag_set_offset(
+			d, MW_EIO, in->name, in->consumed, "read failed: %s",
+			errnum == Z_ERRNO ? strerror(errno) : msg);
 	if (errnum == Z_BUF_ERROR)
 		return mw_diag_set_offset(d, MW_ETRUNC, in->name,
 					  in->consumed + (in->end - in->start) +
@@ -243,8 +242,7 @@ uint64_t mw_input_lineno(const struct mw_input *in)
 	return in->lineno;
 }
 
-long mw_input_read(struct mw_input *in, void *buf, size_t n,
-		   struct mw_diag *d)
+long mw_input_read(struct mw_input *in, void *buf, size_t n, struct mw_diag *d)
 {
 	char *out = buf;
 	size_t done = 0;

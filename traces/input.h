@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define MW_INPUT_MAX_LINE (1u << 20) /* longer text lines are an error */
-#define MW_INPUT_PEEK 4096	     /* bytes mw_input_peek guarantees */
+#define MW_INPUT_PEEK	  4096	     /* bytes mw_input_peek guarantees */
 
 struct mw_input;
 
@@ -59,8 +59,7 @@ uint64_t mw_input_lineno(const struct mw_input *in);
  * Reads up to n bytes into buf; returns the count (less than n only at the
  * end of input) or an error (d filled).
  */
-long mw_input_read(struct mw_input *in, void *buf, size_t n,
-		   struct mw_diag *d);
+long mw_input_read(struct mw_input *in, void *buf, size_t n, struct mw_diag *d);
 
 /* Decompressed bytes consumed so far. */
 uint64_t mw_input_offset(const struct mw_input *in);

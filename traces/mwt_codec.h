@@ -6,7 +6,8 @@
  * Columns, in order:
  *   MWT_COL_TOKEN   one byte per record: slot (5 bits), address mode
  *                   (2 bits), "attributes as the slot's" (1 bit)
- *   MWT_COL_DELTA   zigzag LEB128 address deltas for modes that need one
+ *   MWT_COL_DELTA   zigzag prefix-varint address deltas for modes that
+ *                   need one
  *   MWT_COL_OP, MWT_COL_SIZE, MWT_COL_UNIT, MWT_COL_TENSOR
  *                   run-length coded (value, run - 1) LEB128 pairs, holding
  *                   the attributes of the records whose slot mispredicted
@@ -31,6 +32,7 @@ enum mwt_column {
 };
 
 #define MWT_SLOTS 32
+#define MWT_PAD	  32 /* readable bytes the decoder needs past each column */
 
 /* Most bytes a column can take for n records (bounds corrupt lengths). */
 size_t mwt_column_max(enum mwt_column c, size_t n);
@@ -48,13 +50,16 @@ struct mwt_clock {
 	unsigned hand; /* next slot the hand looks at */
 };
 
+#define MWT_PRED_HASH 256
+
 /* Encoder scratch: the columns of one block.  Owns its buffers. */
 struct mwt_encoder {
 	struct mwt_slot slots[MWT_SLOTS];
 	struct mwt_clock clock;
-	uint8_t *col[MWT_COLUMNS];	 /* owned */
-	size_t len[MWT_COLUMNS];	 /* bytes used */
-	size_t cap_records;		 /* block size the buffers are for */
+	uint8_t pred[MWT_PRED_HASH]; /* hash of a predicted address -> slot + 1 */
+	uint8_t *col[MWT_COLUMNS];   /* owned */
+	size_t len[MWT_COLUMNS];     /* bytes used */
+	size_t cap_records;	     /* block size the buffers are for */
 };
 
 /* Allocates buffers for blocks of up to max_records; 0 or MW_ENOMEM. */
@@ -62,8 +67,7 @@ int mwt_encoder_init(struct mwt_encoder *e, size_t max_records);
 void mwt_encoder_fini(struct mwt_encoder *e);
 
 /* Encodes n (<= max_records) records into fresh columns (e->col, e->len). */
-void mwt_encode(struct mwt_encoder *e, const struct mw_access *recs,
-		size_t n);
+void mwt_encode(struct mwt_encoder *e, const struct mw_access *recs, size_t n);
 
 /* Decoder state for one block; plain data, no allocation. */
 struct mwt_decoder {
@@ -79,7 +83,11 @@ struct mwt_decoder {
 	const char *why;		 /* reason of the last failure */
 };
 
-/* Starts decoding a block of nrec records from the given columns. */
+/*
+ * Starts decoding a block of nrec records from the given columns; each
+ * column must be followed by MWT_PAD readable bytes (any content), since
+ * the decoder loads 8 bytes at a time.
+ */
 void mwt_decode_begin(struct mwt_decoder *d, const uint8_t *const col[],
 		      const size_t len[], uint64_t nrec, uint32_t units,
 		      uint32_t ntensors);

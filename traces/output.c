@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define OUT_BUF (256u * 1024)
+#define OUT_BUF		(256u * 1024)
 #define OUT_RESERVE_MAX (64u * 1024)
 
 struct mw_output {

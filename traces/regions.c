@@ -63,7 +63,7 @@ static int by_base(const void *a, const void *b)
 static int header_columns(char **f, int nf, int col[3], const char *file,
 			  uint64_t line, struct mw_diag *d)
 {
-	static const char *const want[3] = { "name", "base", "size" };
+	static const char *const want[3] = {"name", "base", "size"};
 	int i, k;
 
 	for (k = 0; k < 3; k++) {
@@ -80,9 +80,8 @@ static int header_columns(char **f, int nf, int col[3], const char *file,
 	return 0;
 }
 
-static int add_region(struct mw_regions *r, char **f, int nf,
-		      const int col[3], const char *file, uint64_t line,
-		      struct mw_diag *d)
+static int add_region(struct mw_regions *r, char **f, int nf, const int col[3],
+		      const char *file, uint64_t line, struct mw_diag *d)
 {
 	uint64_t base, size;
 	unsigned i, t;
@@ -235,8 +234,8 @@ static long tag_read(struct mw_stream *s, struct mw_access *buf, size_t cap)
 		return n;
 	}
 	for (i = 0; i < n; i++)
-		buf[i].tensor = (uint8_t)mw_regions_lookup(t->regions,
-							   buf[i].addr);
+		buf[i].tensor =
+			(uint8_t)mw_regions_lookup(t->regions, buf[i].addr);
 	s->stats = *mw_stream_stats(t->inner);
 	return n;
 }

@@ -13,8 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const op_names[MW_OP_COUNT] = { "read", "write",
-						   "ifetch" };
+static const char *const op_names[MW_OP_COUNT] = {"read", "write", "ifetch"};
 
 const char *mw_op_name(unsigned op)
 {

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MW_TENSOR_MAX 255   /* tensor indices 1..255; 0 = untagged */
-#define MW_UNITS_MAX 65536  /* unit ids are uint16_t */
+#define MW_TENSOR_MAX  255   /* tensor indices 1..255; 0 = untagged */
+#define MW_UNITS_MAX   65536 /* unit ids are uint16_t */
 #define MW_FORMAT_NAME 16
 
 struct mw_tensor {
@@ -31,10 +31,10 @@ struct mw_tensor {
  * from.  Owns its strings; free with mw_header_free.
  */
 struct mw_trace_header {
-	uint32_t units;	   /* units (SMs, cores) the records are spread over, >= 1 */
+	uint32_t units; /* units (SMs, cores) the records are spread over, >= 1 */
 	uint32_t ntensors; /* tensors[1..ntensors] are valid */
 	struct mw_tensor tensors[MW_TENSOR_MAX + 1];
-	char *provenance;  /* generator and parameters, or source file; owned */
+	char *provenance; /* generator and parameters, or source file; owned */
 	char format[MW_FORMAT_NAME]; /* format it was read from ("mwt", "din", ...) */
 };
 

@@ -27,9 +27,9 @@ struct mw_stream {
 	struct mw_trace_header hdr;
 	struct mw_stream_stats stats;
 	struct mw_diag diag;
-	uint64_t records; /* records returned so far */
+	uint64_t records;    /* records returned so far */
 	uint64_t file_bytes; /* size of the source file, 0 = unknown */
-	long done;	  /* 0 while open; then 1 (end) or the error */
+	long done;	     /* 0 while open; then 1 (end) or the error */
 };
 
 /* Prepares the common part: empty header, zero stats, no diagnostic. */

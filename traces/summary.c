@@ -20,9 +20,9 @@
 
 struct mw_summarizer {
 	struct mw_trace_summary sum;
-	struct mw_u64set *all;			     /* owned */
+	struct mw_u64set *all;				/* owned */
 	struct mw_u64set *by_tensor[MW_TENSOR_MAX + 1]; /* owned, lazily */
-	uint64_t unit_seen[MW_UNITS_MAX / 64];	     /* bitmap */
+	uint64_t unit_seen[MW_UNITS_MAX / 64];		/* bitmap */
 };
 
 struct mw_summarizer *mw_summarizer_create(void)
@@ -90,9 +90,9 @@ int mw_summarizer_add(struct mw_summarizer *s, const struct mw_access *r,
 
 	for (i = 0; i < n; i++, r++) {
 		/* the last byte, clamped at the top of the address space */
-		mw_addr last = r->addr + (r->size - 1) < r->addr ?
-				       UINT64_MAX :
-				       r->addr + (r->size - 1);
+		mw_addr last = r->addr + (r->size - 1) < r->addr
+				       ? UINT64_MAX
+				       : r->addr + (r->size - 1);
 		int err;
 
 		sum->records++;

@@ -24,13 +24,13 @@ struct mw_tensor_summary {
 struct mw_trace_summary {
 	uint64_t records;
 	uint64_t by_op[MW_OP_COUNT];
-	uint64_t bytes;		   /* sum of access sizes */
+	uint64_t bytes; /* sum of access sizes */
 	uint32_t min_size, max_size;
-	mw_addr addr_min;	   /* lowest byte touched */
-	mw_addr addr_max;	   /* highest byte touched */
-	uint64_t lines;		   /* distinct lines touched */
-	uint32_t units_used;	   /* distinct unit ids seen */
-	uint32_t max_unit;	   /* highest unit id seen */
+	mw_addr addr_min;    /* lowest byte touched */
+	mw_addr addr_max;    /* highest byte touched */
+	uint64_t lines;	     /* distinct lines touched */
+	uint32_t units_used; /* distinct unit ids seen */
+	uint32_t max_unit;   /* highest unit id seen */
 	struct mw_tensor_summary tensor[MW_TENSOR_MAX + 1];
 };
 
