@@ -43,8 +43,8 @@
  *    write-allocate policy.  Costs: two L2 accesses per atomic
  *    transaction, and an L1 read that hardware would not make (atomics
  *    bypass the L1).
- *  - Shared and local ops (LDS, STS, LDSM, STSM, ATOMS, LDL, STL, ...)
- *    are not global traffic; ops with no per-lane global addresses (TMA
+ *  - Shared, local and tensor-memory ops (LDS, STS, LDSM, STSM, ATOMS,
+ *    LDL, STL, LDTM, STTM, ...) are not global traffic; ops with no per-lane global addresses (TMA
  *    and bulk copies, texture, surface, cache control, constant loads)
  *    are not modelled.  Their lines are checked, then dropped and counted
  *    in other_skipped, as are launch lines, NVBit's own messages and the
@@ -132,6 +132,8 @@ static const struct nv_opclass nv_ops[] = {
 	{"STSCUL", NV_SHARED},
 	{"STSUL", NV_SHARED},
 	{"CCTLL", NV_SHARED},
+	{"LDTM", NV_SHARED}, /* Blackwell tensor memory: on chip */
+	{"STTM", NV_SHARED},
 	{"CCTL", NV_UNMODELLED},
 	{"LDC", NV_UNMODELLED},
 	{"ULDC", NV_UNMODELLED},
