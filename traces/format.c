@@ -16,6 +16,7 @@
 
 const struct mw_format *const mw_formats[] = {
 	&mw_format_mwt,
+	&mw_format_nvbit,
 	NULL,
 };
 

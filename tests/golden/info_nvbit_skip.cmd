@@ -1,0 +1,1 @@
+zcat sample.nvbit.gz | sed '20s/ - CTA [0-9]*,/ - CTA 9,/' | $MEMWALL info --skip-bad --format nvbit --csv - -
