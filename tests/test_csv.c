@@ -287,3 +287,38 @@ Test(csv, writer_text_is_exact)
 	th_remove(path);
 	mw_header_free(&h);
 }
+
+/* The writer refuses records the header cannot name; long names go out whole. */
+Test(csv, writer_validates_records_and_long_names)
+{
+	struct mw_trace_header h;
+	struct mw_access ok = {0x40, 4, 0, MW_OP_READ, 1};
+	struct mw_access bad_tensor = {0x40, 4, 0, MW_OP_READ, 2};
+	struct mw_access bad_op = {0x40, 4, 0, 7, 0};
+	struct mw_access *got;
+	char *path = th_temp_path(".csv"), *name = malloc(100001);
+	struct mw_stream *s;
+	struct mw_diag d;
+
+	memset(name, 'n', 100000);
+	name[100000] = '\0';
+	mw_header_init(&h);
+	cr_assert_eq(mw_header_add_tensor(&h, name, 0, 0), 1);
+	cr_assert_eq(th_write_all(path, "csv", &h, &bad_tensor, 1, &d),
+		     MW_EINVAL);
+	cr_assert(strstr(d.msg, "record 0 cannot be written: tensor beyond"),
+		  "%s", d.msg);
+	cr_assert_eq(th_write_all(path, "csv", &h, &bad_op, 1, &d), MW_EINVAL);
+	cr_assert(strstr(d.msg, "unknown op"), "%s", d.msg);
+	cr_assert_eq(th_write_all(path, "csv", &h, &ok, 1, &d), 0, "%s", d.msg);
+	s = mw_trace_open(path, NULL, &d);
+	cr_assert_not_null(s, "%s", d.msg);
+	cr_assert_eq(th_drain(s, &got), 1);
+	cr_assert_eq(got[0].tensor, 1);
+	cr_assert_str_eq(mw_stream_header(s)->tensors[1].name, name);
+	free(got);
+	mw_stream_destroy(s);
+	th_remove(path);
+	free(name);
+	mw_header_free(&h);
+}

@@ -438,7 +438,6 @@ static int tc_write(struct mw_writer *base, const struct mw_access *recs,
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
 		const char *name;
-		size_t cap;
 		char *p;
 		int len;
 
@@ -454,14 +453,18 @@ static int tc_write(struct mw_writer *base, const struct mw_access *recs,
 							 "header's tensor "
 							 "table");
 		name = a->tensor ? w->names[a->tensor] : "";
-		cap = 64 + strlen(name);
-		p = mw_output_reserve(base->out, cap, d);
+		p = mw_output_reserve(base->out, 80, d);
 		if (!p)
 			return d ? d->code : MW_EIO;
-		len = snprintf(p, cap, "0x%llx,%u,%c,%u,%s\n",
+		len = snprintf(p, 80, "0x%llx,%u,%c,%u,",
 			       (unsigned long long)a->addr, a->size,
-			       label[a->op], a->unit, name);
+			       label[a->op], a->unit);
 		mw_output_advance(base->out, (size_t)len);
+		/* names can be long: written apart from the numbers */
+		if ((*name &&
+		     mw_output_write(base->out, name, strlen(name), d)) ||
+		    mw_output_write(base->out, "\n", 1, d))
+			return d ? d->code : MW_EIO;
 	}
 	return 0;
 }
