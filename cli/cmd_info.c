@@ -231,7 +231,8 @@ static void print_report(const char *path, const struct mw_trace_header *h,
 	}
 	if (st->other_skipped) {
 		snprintf(line, sizeof(line),
-			 "%s lines holding no global-memory access",
+			 "%s lines holding no access (messages, headers, "
+			 "on-chip ops)",
 			 mw_fmt_count(a, sizeof(a), st->other_skipped));
 		print_line("skipped", line);
 	}

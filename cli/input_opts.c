@@ -22,8 +22,9 @@ static const struct argp_option input_options[] = {
 	{"skip-bad", OPT_SKIP_BAD, NULL, 0,
 	 "Count and skip malformed lines instead of stopping at the first", 0},
 	{"units", OPT_UNITS, "N", 0,
-	 "Units (SMs) to spread CTAs over for GPU traces with no SM ids "
-	 "(default 132)",
+	 "Units (SMs, cores) of the trace: GPU traces with no SM ids spread "
+	 "their CTAs over N (default 132); CSV traces declare N (default: "
+	 "from the unit column)",
 	 0},
 	{"regions", OPT_REGIONS, "FILE", 0,
 	 "Tag accesses with tensors from a CSV of name,base,size", 0},

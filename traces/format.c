@@ -15,9 +15,8 @@
 #include <string.h>
 
 const struct mw_format *const mw_formats[] = {
-	&mw_format_mwt,
-	&mw_format_nvbit,
-	NULL,
+	&mw_format_mwt,	  &mw_format_din, &mw_format_lackey,
+	&mw_format_nvbit, &mw_format_csv, NULL,
 };
 
 const struct mw_format *mw_format_find(const char *name)

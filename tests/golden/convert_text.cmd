@@ -1,0 +1,1 @@
+$MEMWALL convert sample.csv $TMPOUT/s.mwt --block 100 && $MEMWALL convert $TMPOUT/s.mwt $TMPOUT/s.csv.gz && zcat $TMPOUT/s.csv.gz | cmp - sample.csv && $MEMWALL convert sample.din $TMPOUT/s.din.gz && $MEMWALL info $TMPOUT/s.din.gz --csv - | grep -v "file_bytes\|bytes_per_record"

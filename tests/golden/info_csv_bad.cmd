@@ -1,0 +1,1 @@
+sed '7s/,r,/,q,/' sample.csv | $MEMWALL info - --format csv

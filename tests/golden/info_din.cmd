@@ -1,0 +1,1 @@
+$MEMWALL info sample.din

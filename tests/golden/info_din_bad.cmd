@@ -1,0 +1,1 @@
+sed '40s/ 4$/ 0/' sample.din | $MEMWALL info -

@@ -1,0 +1,1 @@
+zcat sample.lackey.gz | sed '31s/^ L /Loading /' | $MEMWALL info --skip-bad -

@@ -1,0 +1,73 @@
+/*
+ * textread.h - the common part of line-oriented trace readers (din,
+ * lackey, csv): reading lines, line-numbered diagnostics, --skip-bad,
+ * and handing out the records each line yields.
+ *
+ * A reader embeds struct mw_text_reader first (it embeds struct
+ * mw_stream first in turn) and sets parse_line, which looks at one line
+ * and either pushes records with mw_text_push, counts the line as
+ * skipped in base.stats, or returns mw_text_bad(...).
+ */
+#ifndef MW_TEXTREAD_H
+#define MW_TEXTREAD_H
+
+#include "traces/input.h"
+#include "traces/stream_impl.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MW_TEXT_PEND 4 /* records one line may yield */
+
+struct mw_text_reader {
+	struct mw_stream base;
+	struct mw_input *in; /* owned */
+	const char *name;    /* borrowed from in */
+	bool skip_bad;
+	/* One line: fills pend with mw_text_push; 0 or an error. */
+	int (*parse_line)(struct mw_text_reader *r, const char *line,
+			  size_t len);
+	struct mw_access pend[MW_TEXT_PEND]; /* records of the last line */
+	unsigned npend, ipend;
+	int deferred; /* error to return on the next read, 0 = none */
+};
+
+/*
+ * Prepares r (zeroed by the caller) over in (takes ownership: it is
+ * closed by mw_text_destroy).
+ */
+void mw_text_init(struct mw_text_reader *r, const struct mw_stream_ops *ops,
+		  struct mw_input *in, const char *format, bool skip_bad);
+
+/* A malformed line: fills the diagnostic with file:line, returns MW_EPARSE. */
+int mw_text_bad(struct mw_text_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends a record of the current line. */
+void mw_text_push(struct mw_text_reader *r, uint64_t addr, uint32_t size,
+		  uint32_t unit, enum mw_op op, unsigned tensor);
+
+/*
+ * Reads lines until one yields records.  Returns 1 with pend filled, 0 at
+ * the end, or an error (base.diag filled).  Under skip_bad malformed lines
+ * are counted and skipped.
+ */
+int mw_text_next(struct mw_text_reader *r);
+
+/* ops->read for readers with nothing else to hand out. */
+long mw_text_read(struct mw_stream *s, struct mw_access *buf, size_t cap);
+
+/* Closes the input; does not free r. */
+void mw_text_fini(struct mw_text_reader *r);
+
+/*
+ * Splits [p, end) at spaces and tabs: up to max tokens into tok/len;
+ * returns how many there are (may exceed max; only max are stored).
+ */
+unsigned mw_text_tokens(const char *p, const char *end, const char **tok,
+			size_t *len, unsigned max);
+
+/* True when [p, p + n) holds only spaces, tabs and nothing else. */
+bool mw_text_blank(const char *p, size_t n);
+
+#endif
