@@ -133,8 +133,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_LIMIT:
 		if (mw_parse_u64(arg, &v) || v < 1 || v > UINT32_MAX)
-			argp_error(state, "--limit wants a positive count, "
-					  "not '%s'",
+			argp_error(state,
+				   "--limit wants a positive count, "
+				   "not '%s'",
 				   arg);
 		a->limit = (unsigned)v;
 		break;

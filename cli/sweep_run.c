@@ -85,11 +85,11 @@ struct run {
 	const struct cli_sweep_opts *o;
 	struct cli_sweep_stats *st;
 	struct mw_output *out;
-	size_t nparams;	    /* parameter columns */
-	char **rcols;	    /* result column names, malloc'd */
-	size_t nrcols;	    /* result columns */
-	bool header_done;   /* header written */
-	uint64_t *done;	    /* sorted point indices held by the CSV */
+	size_t nparams;	  /* parameter columns */
+	char **rcols;	  /* result column names, malloc'd */
+	size_t nrcols;	  /* result columns */
+	bool header_done; /* header written */
+	uint64_t *done;	  /* sorted point indices held by the CSV */
 	size_t ndone, capdone;
 	char first_skip[MW_DIAG_MSG + 128];
 	bool warned_drop;
@@ -226,8 +226,7 @@ static void worker_main(const struct cli_sweep_opts *o, int in_fd, int out_fd)
 	_exit(0);
 }
 
-static int spawn(const struct cli_sweep_opts *o, struct worker *w,
-		 unsigned n)
+static int spawn(const struct cli_sweep_opts *o, struct worker *w, unsigned n)
 {
 	int tp[2], rp[2];
 	unsigned i;
@@ -454,8 +453,8 @@ static int fix_columns(struct run *r, const char *payload, uint32_t len)
 		} else {
 			if (r->nrcols == cap) {
 				size_t ncap = cap ? cap * 2 : 32;
-				char **nc = realloc(r->rcols,
-						    ncap * sizeof(*nc));
+				char **nc =
+					realloc(r->rcols, ncap * sizeof(*nc));
 
 				if (!nc) {
 					free(name);
@@ -784,17 +783,17 @@ static void print_summary(const struct run *r, FILE *f)
 	const struct cli_sweep_stats *st = r->st;
 	struct cli_table *t;
 	size_t k;
-	char c1[32], c2[32], c3[32], c4[32];
+	char c1[32], c2[32], c3[32], c4[32], c5[32];
 
 	fprintf(f,
 		"sweep %s: %s points in this shard, %s rows in %s (%s new, %s "
 		"resumed), %s skipped as invalid\n",
 		mw_sweep_kernel(r->o->sweep),
 		mw_fmt_count(c1, sizeof(c1), st->points),
-		mw_fmt_count(c2, sizeof(c2), st->rows + st->resumed),
-		r->o->csv, mw_fmt_count(c3, sizeof(c3), st->rows),
+		mw_fmt_count(c2, sizeof(c2), st->rows + st->resumed), r->o->csv,
+		mw_fmt_count(c3, sizeof(c3), st->rows),
 		mw_fmt_count(c4, sizeof(c4), st->resumed),
-		mw_fmt_count(c1, sizeof(c1), st->skipped));
+		mw_fmt_count(c5, sizeof(c5), st->skipped));
 	if (r->first_skip[0])
 		fprintf(f, "  first skipped: %s\n", r->first_skip);
 	if (!r->ext[0].any && !r->ext[1].any)
@@ -912,6 +911,26 @@ static int collect(struct run *r, struct worker *w, struct slot *ring,
 	return -1;
 }
 
+/* Collects the results already waiting in the pipes, without blocking. */
+static void gather_finished(struct run *r, struct worker *w, unsigned nw,
+			    struct pollfd *pfd, struct slot *ring,
+			    size_t window)
+{
+	unsigned i;
+
+	for (i = 0; i < nw; i++) {
+		pfd[i].fd = w[i].busy ? w[i].result_fd : -1;
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	if (poll(pfd, nw, 0) <= 0)
+		return;
+	for (i = 0; i < nw; i++)
+		if (w[i].busy && (pfd[i].revents & POLLIN))
+			if (collect(r, &w[i], ring, window))
+				return;
+}
+
 static int run_points(struct run *r)
 {
 	const struct cli_sweep_opts *o = r->o;
@@ -963,6 +982,9 @@ static int run_points(struct run *r)
 		}
 		if (cli_interrupted) {
 			r->st->interrupted = true;
+			/* Keep the points that finished meanwhile. */
+			gather_finished(r, w, nw, pfd, ring, window);
+			drain(r, ring, window, &next_write, next_seq);
 			goto out_stop;
 		}
 		if (!busy)
@@ -979,8 +1001,8 @@ static int run_points(struct run *r)
 			goto out_stop;
 		}
 		for (i = 0; np > 0 && i < nw; i++) {
-			if (!w[i].busy || !(pfd[i].revents & (POLLIN | POLLHUP |
-							      POLLERR)))
+			if (!w[i].busy ||
+			    !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (collect(r, &w[i], ring, window)) {
 				status = -1;

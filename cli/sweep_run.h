@@ -15,14 +15,14 @@
 struct cli_sweep_opts {
 	const struct mw_sweep *sweep; /* borrowed */
 	mw_sweep_eval eval;
-	void *ctx;	      /* borrowed, handed to eval in the workers */
-	unsigned jobs;	      /* worker processes, >= 1 */
-	uint64_t shard;	      /* this shard, < nshards */
-	uint64_t nshards;     /* >= 1 */
-	bool resume;	      /* keep the rows of an existing csv */
-	const char *csv;      /* output path; "-" = standard output */
-	FILE *report;	      /* the summary goes here; NULL = none */
-	unsigned max_rows;    /* 0, or stop as if interrupted after this
+	void *ctx;	   /* borrowed, handed to eval in the workers */
+	unsigned jobs;	   /* worker processes, >= 1 */
+	uint64_t shard;	   /* this shard, < nshards */
+	uint64_t nshards;  /* >= 1 */
+	bool resume;	   /* keep the rows of an existing csv */
+	const char *csv;   /* output path; "-" = standard output */
+	FILE *report;	   /* the summary goes here; NULL = none */
+	unsigned max_rows; /* 0, or stop as if interrupted after this
 				 many new rows (tests, --limit) */
 };
 

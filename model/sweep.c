@@ -32,9 +32,9 @@ struct axis {
 };
 
 struct mw_sweep {
-	char *kernel; /* owned */
-	struct axis hw;	      /* n == 0: no --hw given */
-	struct axis *sets;    /* owned, each n == 1 */
+	char *kernel;	   /* owned */
+	struct axis hw;	   /* n == 0: no --hw given */
+	struct axis *sets; /* owned, each n == 1 */
 	size_t nsets;
 	struct axis *varies; /* owned */
 	size_t nvaries;
@@ -258,7 +258,8 @@ static int expand_item(struct vlist *l, const char *item, struct mw_diag *d)
 
 		if (!star || star < dots)
 			return mw_diag_set(d, MW_EPARSE, "", 0,
-					   "range '%s': want START..STOP*FACTOR",
+					   "range '%s': want "
+					   "START..STOP*FACTOR",
 					   item);
 		a = mw_strndup(item, (size_t)(dots - item));
 		b = mw_strndup(dots + 2, (size_t)(star - dots - 2));
@@ -295,10 +296,9 @@ static int expand_item(struct vlist *l, const char *item, struct mw_diag *d)
 			a = mw_strndup(item, cut[0]);
 			b = mw_strndup(item + cut[0] + 1, cut[1] - cut[0] - 1);
 			c = mw_strdup(item + cut[1] + 1);
-			err = (a && b && c)
-				      ? range_arith(l, item, a, b, c, d)
-				      : mw_diag_set(d, MW_ENOMEM, "", 0,
-						    "out of memory");
+			err = (a && b && c) ? range_arith(l, item, a, b, c, d)
+					    : mw_diag_set(d, MW_ENOMEM, "", 0,
+							  "out of memory");
 			goto out;
 		}
 	}
@@ -469,8 +469,7 @@ static int add_hw_values(struct mw_sweep *s, char **values, size_t n,
 						   "twice",
 						   values[i]);
 	if (too_many(s, s->hw.n + n, true))
-		return mw_diag_set(d, MW_ERANGE, "", 0,
-				   "more than %llu points",
+		return mw_diag_set(d, MW_ERANGE, "", 0, "more than %llu points",
 				   (unsigned long long)MW_SWEEP_POINTS_MAX);
 	if (!s->hw.name && !(s->hw.name = mw_strdup("hw")))
 		return mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
@@ -691,8 +690,7 @@ int mw_sweep_point_at(const struct mw_sweep *s, uint64_t index,
 	return 0;
 }
 
-const char *mw_sweep_point_get(const struct mw_sweep_point *p,
-			       const char *name)
+const char *mw_sweep_point_get(const struct mw_sweep_point *p, const char *name)
 {
 	size_t i;
 
