@@ -379,8 +379,12 @@ static void gp_axis(FILE *f, const char *axis, const struct axis *a)
 	if (a->log) {
 		fprintf(f, "set logscale %s %d\n", axis,
 			a->unit == U_BYTES ? 2 : 10);
-		if (a->unit == U_BYTES)
+		if (a->unit == U_BYTES) {
+			/* A little room: gnuplot drops a tic on the end. */
+			fprintf(f, "set %srange [%.17g:%.17g]\n", axis,
+				a->min / 1.1, a->max * 1.1);
 			gp_byte_tics(f, axis, a->min, a->max);
+		}
 	}
 }
 
