@@ -15,7 +15,7 @@
  *    a column that tells them apart.
  *  - Units come from the column name: *bytes* / *size* (or values written
  *    with size units, "40MiB") are bytes, shown in B/KiB/MiB/GiB; *_ns
- *    is time, shown in ns/us/ms/s.  An axis whose positive data span more
+ *    is time, shown in ns/\u00b5s/ms/s.  An axis whose positive data span more
  *    than two decades is drawn in log scale (base 2 for bytes, with tick
  *    labels in units).  Non-numeric x values (tiles, orders) are
  *    categories in the order they first appear.
@@ -270,7 +270,7 @@ struct axis {
 static void axis_scale(struct axis *a)
 {
 	static const char *const bytes[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	static const char *const times[] = {"ns", "us", "ms", "s"};
+	static const char *const times[] = {"ns", "\u00b5s", "ms", "s"};
 	double m = fmax(fabs(a->min), fabs(a->max));
 	int k = 0;
 
@@ -402,7 +402,7 @@ static void gp_header(FILE *f, const char *out, const char *final,
 		fputs("set terminal svg size 800,500 noenhanced font 'sans,11' "
 		      "background '#ffffff'\n",
 		      f);
-	fputs("set output ", f);
+	fputs("set encoding utf8\nset output ", f);
 	gp_string(f, out);
 	fputs("\nset datafile separator '\\t'\nset grid\n"
 	      "set key outside right top\n",
@@ -734,10 +734,11 @@ static int plot_heatmap(const struct table *t, const bool *keep, long xc,
 	fputs("plot ", gp);
 	gp_string(gp, data_path);
 	fputs(" using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 "
-	      "noborder fc palette, \\\n     ",
+	      "noborder fc palette notitle, \\\n     ",
 	      gp);
 	gp_string(gp, data_path);
-	fputs(" using 1:2:4 with labels font ',8' textcolor 'black'\n", gp);
+	fputs(" using 1:2:4 with labels font ',8' textcolor 'black' notitle\n",
+	      gp);
 	status = 0;
 out:
 	free(pts);
@@ -889,7 +890,7 @@ static const struct argp argp = {
 	"reuse` CSV) with gnuplot: lines of a metric over a parameter, one "
 	"per --by value; a heatmap of a metric over two parameters (--z); "
 	"miss ratio over capacity.  Axes carry units (bytes in KiB/MiB/GiB, "
-	"times in ns/us/ms) and turn logarithmic when the data span more "
+	"times in ns/\u00b5s/ms) and turn logarithmic when the data span more "
 	"than two decades.\v"
 	"Examples:\n"
 	"  memwall plot gemm.csv --x tile --y time.total_ns --by order -o "

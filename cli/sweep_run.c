@@ -884,7 +884,10 @@ static int drain(struct run *r, struct slot *ring, size_t window,
 	return 0;
 }
 
-/* Reads one message from worker w into its slot; -1 = the worker broke. */
+/*
+ * Reads one message from worker w into its slot; -1 = the worker broke,
+ * 1 = it was killed by an interrupt.
+ */
 static int collect(struct run *r, struct worker *w, struct slot *ring,
 		   size_t window)
 {
@@ -905,6 +908,8 @@ static int collect(struct run *r, struct worker *w, struct slot *ring,
 	}
 	free(s->payload);
 	s->payload = NULL;
+	if (cli_interrupted)
+		return 1; /* SIGTERM to the whole job (scancel) killed it */
 	what = describe(r->o->sweep, s->index);
 	cli_error("the worker evaluating point %s died", what ? what : "?");
 	free(what);
@@ -1004,7 +1009,12 @@ static int run_points(struct run *r)
 			if (!w[i].busy ||
 			    !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			if (collect(r, &w[i], ring, window)) {
+			rc = collect(r, &w[i], ring, window);
+			if (rc > 0) {
+				r->st->interrupted = true;
+				goto out_stop;
+			}
+			if (rc < 0) {
 				status = -1;
 				goto out_stop;
 			}

@@ -88,7 +88,7 @@ Test(plot, lines_per_group)
 	cr_assert(strstr(img, "order=grouped:8"));
 	cr_assert(strstr(img, "order=row"));
 	cr_assert(strstr(img, "128x128x64"));
-	cr_assert(strstr(img, "time.total_ns (us)"));
+	cr_assert(strstr(img, "time.total_ns (\u00b5s)"));
 	free(img);
 	th_remove(csv);
 	th_remove(out);
