@@ -896,6 +896,12 @@ static int collect(struct run *r, struct worker *w, struct slot *ring,
 	int got = read_all(w->result_fd, &h, sizeof(h));
 	char *what;
 
+	if (got == 1 && h.index != s->index) {
+		cli_error("a worker answered point %llu for point %llu",
+			  (unsigned long long)h.index,
+			  (unsigned long long)s->index);
+		return -1;
+	}
 	if (got == 1 && (s->payload = malloc((size_t)h.len + 1)) &&
 	    (h.len == 0 || read_all(w->result_fd, s->payload, h.len) == 1)) {
 		s->payload[h.len] = '\0';
