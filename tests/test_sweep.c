@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- value lists and ranges ------------------------------------------ */
@@ -556,6 +557,44 @@ Test(sweep_run, resume_after_interrupt)
 	t.mode = TOY_PLAIN;
 	cr_assert_eq(run_toy(s, &t, 4, 0, 1, true, p, &st), 0);
 	cr_assert_gt(st.resumed, 0);
+	text = slurp(p);
+	cr_assert_str_eq(text, ref);
+	free(text);
+	free(ref);
+	th_remove(ref_path);
+	th_remove(p);
+	mw_sweep_destroy(s);
+}
+
+/* A sweep in another process killed from outside (SIGTERM), resumed. */
+Test(sweep_run, killed_sweep_resumes)
+{
+	struct mw_sweep *s = toy_sweep();
+	struct toy t = {TOY_SHUFFLE, 0, 0};
+	char *ref_path = th_temp_path(".csv"), *p = th_temp_path(".csv");
+	char *ref, *text;
+	int st;
+	pid_t pid;
+
+	cr_assert_eq(run_toy(s, &t, 2, 0, 1, false, ref_path, NULL), 0);
+	ref = slurp(ref_path);
+	fflush(NULL);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		cli_catch_interrupts();
+		_exit(run_toy(s, &t, 2, 0, 1, false, p, NULL));
+	}
+	usleep(25000);
+	kill(pid, SIGTERM);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st));
+	cr_assert(WEXITSTATUS(st) == CLI_EXIT_INTERRUPTED ||
+		  WEXITSTATUS(st) == 0);
+	text = slurp(p);
+	cr_assert(!strncmp(text, ref, strlen(text)), "not a prefix");
+	free(text);
+	cr_assert_eq(run_toy(s, &t, 2, 0, 1, true, p, NULL), 0);
 	text = slurp(p);
 	cr_assert_str_eq(text, ref);
 	free(text);
