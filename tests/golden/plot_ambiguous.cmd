@@ -1,0 +1,1 @@
+$MEMWALL plot sweep_small.csv --x tile -o "$TMPOUT/x.svg"
