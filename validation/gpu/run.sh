@@ -107,7 +107,15 @@ for m in $wanted; do
 		echo "run.sh: ncu does not know ${m%.*} on this GPU; not collected" >&2
 	fi
 done
-[ -n "$metrics" ] || die "ncu knows none of the metrics (see ncu --query-metrics)"
+if [ -z "$metrics" ]; then
+	# an unexpected --query-metrics layout: ask for the GH100/GA100 names
+	echo "run.sh: cannot read ncu --query-metrics; collecting the metrics of ncu-metrics.md's suggested invocation" >&2
+	metrics=dram__bytes_read.sum,dram__bytes_write.sum,lts__t_sectors_srcunit_tex_op_read.sum
+	metrics=$metrics,lts__t_sectors_srcunit_tex_op_read_lookup_hit.sum,lts__t_sectors_srcunit_tex_op_read_lookup_miss.sum
+	metrics=$metrics,lts__t_sectors_srcunit_tex_op_write.sum,lts__t_sectors_srcunit_ltcfabric.sum
+	metrics=$metrics,l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum,l1tex__t_sectors_pipe_lsu_mem_global_op_ld_lookup_hit.sum
+	metrics=$metrics,gpu__time_duration.sum
+fi
 
 # ---- (3) correctness on small shapes ----------------------------------------------
 if [ $dry -eq 0 ]; then
@@ -217,7 +225,7 @@ while read -r name kernel args; do
 			extra="--launch-skip $nl"
 			reps=2
 		fi
-		cmd="$NCU --cache-control $ctl --clock-control base -k regex:^mwk_ $extra --metrics $metrics -f -o $rep mwbench $kernel $args --reps $reps"
+		cmd="$NCU --cache-control $ctl --clock-control base -k regex:^mwk_ $extra --metrics $metrics -f -o $name-$ctl mwbench $kernel $args --reps $reps"
 		echo "$cmd" >>"$base.txt"
 		if [ $dry -eq 1 ]; then
 			echo "$cmd"
@@ -227,7 +235,12 @@ while read -r name kernel args; do
 		# shellcheck disable=SC2086
 		"$NCU" --cache-control $ctl --clock-control base -k regex:^mwk_ $extra \
 			--metrics "$metrics" -f -o "$rep" "$bench" "$kernel" $args --reps $reps \
-			>"$work/ncu.log" 2>&1 || { tail -20 "$work/ncu.log" >&2; die "$name: ncu failed"; }
+			>"$work/ncu.log" 2>&1 || {
+			tail -20 "$work/ncu.log" >&2
+			! grep -q ERR_NVGPUCTRPERM "$work/ncu.log" ||
+				die "$name: ncu may not read the performance counters (ERR_NVGPUCTRPERM): run as root or set NVreg_RestrictProfilingToAdminUsers=0"
+			die "$name: ncu failed"
+		}
 		LC_ALL=C "$NCU" --import "$rep.ncu-rep" --csv --page raw --print-units base \
 			>"$raw/$name.$ctl.csv" 2>"$work/import.log" ||
 			{ cat "$work/import.log" >&2; die "$name: ncu --import failed"; }
