@@ -8,6 +8,8 @@
 #   make fuzz       each libFuzzer harness briefly (FUZZ_SECONDS each)
 #   make format-check / format   clang-format
 #   make check-includes          layers include only downwards
+#   make validation-gpu-build    compile validation/gpu/mwbench.cu (needs nvcc)
+#   make validation-gpu-test     validation/gpu/run.sh against stand-in tools
 #   make clean
 #
 # Objects go under $(BUILD)/<variant>/; V=1 shows the commands.
@@ -69,7 +71,8 @@ FUZZ_FLAGS := $(STD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run test asan bench fuzz format format-check check-includes clean deps golden-update
+.PHONY: all run test asan bench fuzz format format-check check-includes clean deps golden-update \
+        validation-gpu-build validation-gpu-test
 .DEFAULT_GOAL := all
 
 all: memwall
@@ -172,6 +175,19 @@ fuzz: $(FUZZERS)
 			{ tail -40 $(FUZZ)/$$n.log; exit 1; }; \
 		grep -h 'Done [0-9]* runs' $(FUZZ)/$$n.log || true; \
 	done
+
+# ---- GPU validation harness (optional: needs nvcc; not part of CI) -----------
+NVCC      ?= nvcc
+NVCC_ARCH ?= sm_90
+
+validation-gpu-build:
+	@mkdir -p $(BUILD)
+	$(NVCC) -O3 -std=c++17 -arch=$(NVCC_ARCH) -Xcompiler -Wall \
+		-o $(BUILD)/mwbench validation/gpu/mwbench.cu
+	$(BUILD)/mwbench --list
+
+validation-gpu-test:
+	sh validation/gpu/test-harness.sh
 
 # ---- style and layering -----------------------------------------------------
 FORMATTED := $(ALL_C) $(ALL_H)

@@ -544,3 +544,22 @@ Test(measured, allocation_failures)
 	}
 	cr_assert_lt(k, 400, "never succeeded");
 }
+
+/* The CPU measurements, converted by validation/cpu/to-measured.sh. */
+Test(measured, cpu_measured_csv)
+{
+	struct mw_measured *m = load("validation/data/cpu-measured.csv", NULL);
+	const struct mw_measured_row *r;
+
+	cr_assert_eq(mw_measured_count(m), 80);
+	r = find(m, "chase-4096", "*", "latency_per_load", NULL);
+	cr_assert_float_eq(r->value, 1.480e-9, 1e-15);
+	cr_assert_str_eq(r->unit, "second");
+	cr_assert_str_eq(mw_measured_param(r, "working-set"), "4096");
+	r = find(m, "read-4096", "*", "read_bandwidth", NULL);
+	cr_assert_float_eq(r->value, 159.21e9, 1);
+	r = find(m, "matmul-1024-t16", "*", "time", NULL);
+	cr_assert_float_eq(r->value, 0.715934, 1e-9);
+	cr_assert_str_eq(mw_measured_param(r, "tile"), "16");
+	mw_measured_destroy(m);
+}
