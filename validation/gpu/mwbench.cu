@@ -48,9 +48,15 @@
  *  - Copy: dst = src over N bytes (a multiple of 16) with 16-byte loads
  *    and stores in a grid-stride loop: N read, N written.
  */
+#ifdef MW_EMU /* the kernels on the CPU, for emu-check.sh */
+#include "emu.h"
+#else
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#define MW_DYNAMIC_SMEM(type, name) extern __shared__ type name[]
+#define MW_LAUNCH(k, g, b, s, ...) k<<<g, b, s>>>(__VA_ARGS__)
+#endif
 
 #include <math.h>
 #include <stdint.h>
@@ -198,8 +204,10 @@ static void gemm_launch(const void *A, const void *B, void *C, int M, int N,
 {
 	unsigned grid = (unsigned)(((M + BM - 1) / BM) * ((N + BN - 1) / BN));
 
-	mwk_gemm<T, BM, BN, BK><<<grid, GEMM_THREADS>>>(
-		(const T *)A, (const T *)B, (T *)C, M, N, K, order, group);
+	auto k = mwk_gemm<T, BM, BN, BK>;
+
+	MW_LAUNCH(k, dim3(grid), dim3(GEMM_THREADS), 0, (const T *)A,
+		  (const T *)B, (T *)C, M, N, K, order, group);
 }
 
 struct gemm_tile {
@@ -229,7 +237,7 @@ __global__ void __launch_bounds__(BR)
 		     float *__restrict__ LSE, int H, int HKV, int NQ, int NK,
 		     int causal, float scale)
 {
-	extern __shared__ float4 smem_raw[];
+	MW_DYNAMIC_SMEM(float4, smem_raw);
 	float *Qs = (float *)smem_raw;	  /* [D][BR], transposed */
 	T *Ks = (T *)(Qs + D * BR);	  /* [BC][D] */
 	T *Vs = Ks + BC * D;		  /* [BC][D] */
@@ -327,12 +335,13 @@ static void attn_launch(const attn_args &a)
 	size_t smem = (size_t)D * BR * sizeof(float) + 2 * (size_t)BC * D * sizeof(T);
 	dim3 grid((unsigned)((a.nq + BR - 1) / BR), (unsigned)a.b, (unsigned)a.h);
 
-	CK(cudaFuncSetAttribute(mwk_attn_fwd<T, D, BR, BC>,
-				cudaFuncAttributeMaxDynamicSharedMemorySize,
+	auto k = mwk_attn_fwd<T, D, BR, BC>;
+
+	CK(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize,
 				(int)smem));
-	mwk_attn_fwd<T, D, BR, BC><<<grid, BR, smem>>>(
-		(const T *)a.q, (const T *)a.k, (const T *)a.v, (T *)a.o, a.lse,
-		a.h, a.hkv, a.nq, a.nk, a.causal, a.scale);
+	MW_LAUNCH(k, grid, dim3(BR), smem, (const T *)a.q, (const T *)a.k,
+		  (const T *)a.v, (T *)a.o, a.lse, a.h, a.hkv, a.nq, a.nk,
+		  a.causal, a.scale);
 }
 
 struct attn_cfg {
@@ -501,12 +510,16 @@ template <typename T, int D> static void dec_launch(const dec_args &a)
 {
 	dim3 grid((unsigned)a.s, (unsigned)a.hkv, (unsigned)a.b);
 
-	mwk_decode_split<T, D><<<grid, DEC_THREADS>>>(
-		(const T *)a.q, (const T *)a.k, (const T *)a.v, (T *)a.o,
-		a.oacc, a.lacc, a.b, a.h, a.hkv, a.l, a.s, a.scale);
+	auto split = mwk_decode_split<T, D>;
+	auto combine = mwk_decode_combine<T, D>;
+
+	MW_LAUNCH(split, grid, dim3(DEC_THREADS), 0, (const T *)a.q,
+		  (const T *)a.k, (const T *)a.v, (T *)a.o, a.oacc, a.lacc, a.b,
+		  a.h, a.hkv, a.l, a.s, a.scale);
 	if (a.s > 1)
-		mwk_decode_combine<T, D><<<(unsigned)(a.b * a.h), D>>>(
-			a.oacc, a.lacc, (T *)a.o, a.b, a.h, a.s);
+		MW_LAUNCH(combine, dim3((unsigned)(a.b * a.h)), dim3(D), 0,
+			  (const float *)a.oacc, (const float *)a.lacc, (T *)a.o,
+			  a.b, a.h, a.s);
 }
 
 struct dec_cfg {
@@ -1041,7 +1054,8 @@ static void copy_once(void *p)
 {
 	copy_run *c = (copy_run *)p;
 
-	mwk_copy<<<c->blocks, 256>>>(c->src, c->dst, c->n);
+	MW_LAUNCH(mwk_copy, dim3((unsigned)c->blocks), dim3(256), 0,
+		  (const uint4 *)c->src, c->dst, c->n);
 }
 
 static int run_copy(const opts &o)

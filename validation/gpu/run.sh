@@ -18,7 +18,8 @@
 # Output: DIR/gpu-<gpu>-<date>.csv (the measured-data layout of
 # validation/README.md, one row per case x launch x metric x cache
 # control), DIR/gpu-<gpu>-<date>.txt (machine, versions, commands) and the
-# raw ncu exports in DIR/gpu-<gpu>-<date>-raw/.
+# raw ncu exports in DIR/gpu-<gpu>-<date>-raw/, and the correctness
+# checks' output in DIR/gpu-<gpu>-<date>-checks.txt.
 # Environment: NVCC, NCU (tool paths); MWBENCH (a prebuilt mwbench, skips
 # the build).  Exit status 2 with a one-line reason when no GPU, driver,
 # nvcc or ncu is present.
@@ -120,32 +121,12 @@ fi
 # ---- (3) correctness on small shapes ----------------------------------------------
 if [ $dry -eq 0 ]; then
 	echo "run.sh: checking every compiled configuration against the host reference"
-	fails=0
-	check() {
-		"$bench" "$@" --check >"$work/check.txt" 2>&1 || {
-			fails=$((fails + 1))
-			echo "run.sh: FAILED: mwbench $* --check" >&2
-		}
-		grep '^check' "$work/check.txt" | sed 's/^/  /'
+	sh "$here/checks.sh" "$bench" >"$work/checks.log" 2>&1 || {
+		grep -A3 FAILED "$work/checks.log" >&2
+		die "$(tail -1 "$work/checks.log"): nothing measured"
 	}
-	for t in $("$bench" --list | sed -n 's/^gemm --tile: //p'); do
-		for o in row col grouped:3; do
-			check gemm --m 300 --n 200 --k 136 --tile "$t" --order "$o"
-		done
-		check gemm --m 256 --n 256 --k 64 --tile "$t" --order grouped:2 --dtype bf16
-	done
-	for c in $("$bench" --list | sed -n 's,^attention --head-dim/--block-q/--block-kv: ,,p'); do
-		d=${c%%/*} r=${c#*/}
-		br=${r%/*} bc=${r#*/}
-		check attention --batch 2 --heads 4 --kv-heads 2 --seq 200 --head-dim "$d" --block-q "$br" --block-kv "$bc"
-		check attention --batch 1 --heads 2 --seq 200 --kv-seq 333 --head-dim "$d" --block-q "$br" --block-kv "$bc" --causal --dtype bf16
-	done
-	for s in 1 3 8; do
-		check decode --batch 2 --heads 8 --kv-heads 2 --kv-len 1000 --head-dim 128 --splits "$s"
-		check decode --batch 1 --heads 4 --kv-len 513 --head-dim 64 --splits "$s" --dtype bf16
-	done
-	check copy --bytes 1MiB
-	[ $fails -eq 0 ] || die "$fails correctness checks failed: nothing measured"
+	tail -1 "$work/checks.log"
+	cp "$work/checks.log" "$base-checks.txt"
 fi
 
 # ---- (4) profile ----------------------------------------------------------------------

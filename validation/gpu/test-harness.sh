@@ -136,6 +136,21 @@ grep -q '^"decode-b","decode",[^,]*,"\*","gpu__time_duration.sum",2483712,"nseco
 grep -q -- '--cache-control none --clock-control base -k regex:^mwk_ --launch-skip 2 .* decode .* --reps 2' "$csv" ||
 	fail "decode warm run does not skip its 2 warm-up launches"
 ! grep -q attn-skipped "$csv" || fail "-f did not filter"
+grep -q 'checks.sh: .* checks passed' "$tmp"/out3/gpu-h200-*-checks.txt || fail "checks output not kept"
+
+# 5. a wrong kernel result: nothing is measured.
+# shellcheck disable=SC2016
+sed 's/^\*--check\*) echo "check $1: ok"; exit 0 ;;/*--check*) case "$1" in decode) echo "check decode: FAILED"; exit 1 ;; esac; echo "check $1: ok"; exit 0 ;;/' \
+	"$tmp/bin/mwbench" >"$tmp/bin/mwbench-bad"
+chmod +x "$tmp/bin/mwbench-bad"
+grep -q 'check decode: FAILED' "$tmp/bin/mwbench-bad" || fail "could not make the failing stand-in"
+st=0
+PATH="$tmp/bin:/usr/bin:/bin" MWBENCH=$tmp/bin/mwbench-bad "$here/run.sh" -c "$tmp/cases.txt" \
+	-o "$tmp/out4" >"$tmp/log4" 2>&1 || st=$?
+[ $st -eq 2 ] || fail "failing check: exit $st, want 2"
+grep -q 'nothing measured' "$tmp/log4" || fail "failing check: $(cat "$tmp/log4")"
+! ls "$tmp"/out4/gpu-*.csv >/dev/null 2>&1 || fail "failing check: a CSV was written"
+
 if [ $# -ge 1 ]; then
 	cp "$csv" "$1/gpu-standin.csv"
 fi
