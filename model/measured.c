@@ -46,7 +46,7 @@ struct mw_measured {
 	int from_ncu;
 };
 
-/* ---- key/value lists --------------------------------------------------- */
+/* ---- key/value lists ------------------------------------------------- */
 
 void mw_measured_kv_free(struct mw_measured_kv *kv, size_t n)
 {
@@ -167,7 +167,7 @@ int mw_measured_params_parse(const char *text, struct mw_measured_kv **kv,
 	return err;
 }
 
-/* ---- units ----------------------------------------------------------------- */
+/* ---- units ----------------------------------------------------------- */
 
 struct unit {
 	const char *name;
@@ -213,7 +213,8 @@ static const struct unit units[] = {
 	{NULL, NULL, 0},
 };
 
-/* Base words ncu uses, which take SI prefixes (Kbyte, usecond, Mbyte/second). */
+/* Base words ncu uses, which take SI prefixes (Kbyte, usecond,
+ * Mbyte/second). */
 static const char *const base_words[] = {
 	"byte/second", "cycle/second", "byte",	      "second", "sector",
 	"request",     "cycle",	       "inst",	      "warp",	"thread",
@@ -320,7 +321,7 @@ int mw_measured_value(const char *text, const char *unit, double *value,
 	return 0;
 }
 
-/* ---- the table ---------------------------------------------------------------- */
+/* ---- the table ------------------------------------------------------- */
 
 static void free_row(struct mw_measured_row *r)
 {
@@ -432,7 +433,7 @@ static struct mw_measured_row *new_row(struct mw_measured *m)
 	return r;
 }
 
-/* ---- our layout --------------------------------------------------------------- */
+/* ---- our layout ------------------------------------------------------ */
 
 enum {
 	C_CASE,
@@ -664,7 +665,7 @@ out:
 	return err ? err : header;
 }
 
-/* ---- ncu exports ------------------------------------------------------------------ */
+/* ---- ncu exports ----------------------------------------------------- */
 
 static const char *file_base(const char *path)
 {
@@ -821,7 +822,7 @@ struct mw_measured *mw_measured_load(const char *path,
 	return m;
 }
 
-/* ---- measured metric -> memwall result ---------------------------------------------- */
+/* ---- measured metric -> memwall result ------------------------------- */
 
 static const struct mw_metric_map metric_map[] = {
 	{"dram__bytes_read.sum", 1, "memory", "bytes_read", "byte"},

@@ -53,9 +53,10 @@ struct mw_measured_row {
 
 /*
  * How to describe the launches of a bare ncu export (every field may be
- * NULL): the case name (default: the base name of the file; the file is one case), the memwall kernel and its
- * parameters ("--m 8192 --n 8192 ..."; default: ncu's kernel name and no
- * parameters) and the cache control it was profiled with.
+ * NULL): the case name (default: the file's base name; the file is one
+ * case), the memwall kernel and its parameters ("--m 8192 --n 8192 ...";
+ * default: ncu's kernel name and no parameters) and the cache control it
+ * was profiled with.
  */
 struct mw_measured_opts {
 	const char *ncu_case;
@@ -99,11 +100,11 @@ int mw_measured_row_argv(const struct mw_measured_row *r, char ***argv,
 void mw_measured_argv_free(char **argv);
 
 /*
- * Parses "--m 8192 --causal --order grouped:8" (or "m=8192 causal"):
+ * Parses "--m 8192 --causal --order grouped:8" (or "m=8192 order=row"):
  * tokens split on spaces; "--key value", "--key" (a flag, value "") or
- * "key=value".  Returns 0 with *kv owned (free with mw_measured_kv_free) and *n set,
- * MW_EPARSE with *why set (a token that is not an option, a repeated key),
- * or MW_ENOMEM.
+ * "key=value".  Returns 0 with *kv owned (free with mw_measured_kv_free)
+ * and *n set, MW_EPARSE with *why set (a token that is not an option, a
+ * repeated key), or MW_ENOMEM.
  */
 int mw_measured_params_parse(const char *text, struct mw_measured_kv **kv,
 			     size_t *n, const char **why);
