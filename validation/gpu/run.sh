@@ -73,9 +73,16 @@ slug=$(echo "$gpu" | tr '[:upper:]' '[:lower:]' | sed 's/^nvidia //; s/[^a-z0-9]
 stamp=$(date -u +%Y%m%d)
 base=$data/gpu-$slug-$stamp
 raw=$base-raw
-mkdir -p "$raw"
+csv=$base.csv
+tmpcsv=$csv.tmp.$$
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$tmpcsv"' EXIT
+if [ $dry -eq 1 ]; then # a dry run writes nothing under DIR
+	base=$work/dry
+	raw=$base-raw
+	csv=$base.csv
+	tmpcsv=$csv.tmp
+fi
 
 # ---- (2) build ----------------------------------------------------------------
 echo "run.sh: $gpu (sm_$cc), driver $driver, CUDA $cuda, ncu $ncuver"
@@ -126,12 +133,11 @@ if [ $dry -eq 0 ]; then
 		die "$(tail -1 "$work/checks.log"): nothing measured"
 	}
 	tail -1 "$work/checks.log"
-	cp "$work/checks.log" "$base-checks.txt"
 fi
 
 # ---- (4) profile ----------------------------------------------------------------------
-csv=$base.csv
-tmpcsv=$csv.tmp.$$
+mkdir -p "$raw" || die "cannot create $raw"
+[ $dry -eq 1 ] || cp "$work/checks.log" "$base-checks.txt"
 echo "case,kernel,params,launch,metric,measured,unit,cache_control,gpu,driver,cuda,ncu,command" >"$tmpcsv"
 {
 	echo "# GPU measurement run"
