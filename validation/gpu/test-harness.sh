@@ -151,6 +151,12 @@ PATH="$tmp/bin:/usr/bin:/bin" MWBENCH=$tmp/bin/mwbench-bad "$here/run.sh" -c "$t
 grep -q 'nothing measured' "$tmp/log4" || fail "failing check: $(cat "$tmp/log4")"
 ! ls "$tmp"/out4/gpu-*.csv >/dev/null 2>&1 || fail "failing check: a CSV was written"
 
+# 6. a dry run prints the ncu commands and writes nothing.
+PATH="$tmp/bin:/usr/bin:/bin" MWBENCH=$tmp/bin/mwbench "$here/run.sh" -n -c "$tmp/cases.txt" \
+	-o "$tmp/out5" >"$tmp/log5" 2>&1 || fail "dry run: $(cat "$tmp/log5")"
+[ "$(grep -c -- '--cache-control' "$tmp/log5")" -eq 6 ] || fail "dry run: $(cat "$tmp/log5")"
+[ ! -e "$tmp/out5" ] || fail "dry run wrote $(ls "$tmp/out5")"
+
 if [ $# -ge 1 ]; then
 	cp "$csv" "$1/gpu-standin.csv"
 fi
