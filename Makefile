@@ -8,6 +8,9 @@
 #   make fuzz       each libFuzzer harness briefly (FUZZ_SECONDS each)
 #   make format-check / format   clang-format
 #   make check-includes          layers include only downwards
+#   make validation-gpu-build    compile validation/gpu/mwbench.cu (needs nvcc)
+#   make validation-gpu-test     validation/gpu/run.sh against stand-in tools
+#   make validation-gpu-emu      mwbench's kernels checked on the CPU (CUDA headers)
 #   make clean
 #
 # Objects go under $(BUILD)/<variant>/; V=1 shows the commands.
@@ -69,7 +72,8 @@ FUZZ_FLAGS := $(STD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run test asan bench fuzz format format-check check-includes clean deps golden-update
+.PHONY: all run test asan bench fuzz format format-check check-includes clean deps golden-update \
+        validation-gpu-build validation-gpu-test validation-gpu-emu
 .DEFAULT_GOAL := all
 
 all: memwall
@@ -174,6 +178,27 @@ fuzz: $(FUZZERS)
 			{ tail -40 $(FUZZ)/$$n.log; exit 1; }; \
 		grep -h 'Done [0-9]* runs' $(FUZZ)/$$n.log || true; \
 	done
+
+# ---- GPU validation harness (optional: needs nvcc; not part of CI) -----------
+NVCC      ?= nvcc
+NVCC_ARCH ?= sm_90
+CUDA_HOME ?= /usr/local/cuda
+
+validation-gpu-build:
+	@mkdir -p $(BUILD)
+	$(NVCC) -O3 -std=c++17 -arch=$(NVCC_ARCH) -Xcompiler -Wall \
+		-o $(BUILD)/mwbench validation/gpu/mwbench.cu
+	$(BUILD)/mwbench --list
+
+validation-gpu-test:
+	sh validation/gpu/test-harness.sh
+
+# the kernels on the CPU (validation/gpu/emu.h): needs only CUDA's headers
+validation-gpu-emu:
+	@mkdir -p $(BUILD)
+	$(CXX) -std=c++20 -O1 -DMW_EMU -I$(CUDA_HOME)/include -Ivalidation/gpu \
+		-x c++ validation/gpu/mwbench.cu -pthread -o $(BUILD)/mwbench-emu
+	sh validation/gpu/checks.sh $(BUILD)/mwbench-emu
 
 # ---- style and layering -----------------------------------------------------
 FORMATTED := $(ALL_C) $(ALL_H)

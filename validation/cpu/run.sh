@@ -30,4 +30,5 @@ done
 	echo
 	lscpu -C
 } >"$data/cpu-machine.txt"
-echo "wrote $data/cpu-chase.csv cpu-bandwidth.csv cpu-matmul.csv cpu-machine.txt"
+"$here/to-measured.sh" "$data"
+echo "wrote $data/cpu-chase.csv cpu-bandwidth.csv cpu-matmul.csv cpu-machine.txt cpu-measured.csv"

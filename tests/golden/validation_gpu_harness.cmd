@@ -1,0 +1,1 @@
+sh ../../validation/gpu/test-harness.sh
