@@ -25,6 +25,8 @@ const struct cli_command cli_commands[] = {
 	 "what a trace holds: records, ops, tensors, "
 	 "footprint"},
 	{"convert", cmd_convert, "convert a trace between formats"},
+	{"sim", cmd_sim, "simulate trace files on a machine's caches"},
+	{"hw", cmd_hw, "list and show hardware presets"},
 	{"help", cmd_help, "help on memwall or on one command"},
 	{NULL, NULL, NULL},
 };

@@ -336,9 +336,8 @@ static const struct unit_choice freq_units[] = {
 	{"GHz", 1e9}, {"MHz", 1e6}, {"kHz", 1e3}, {"Hz", 1}, {NULL, 0}};
 static const struct unit_choice time_units[] = {{"ns", 1}, {NULL, 0}};
 static const struct unit_choice flops_units[] = {
-	{"PFLOP/s", 1e15}, {"TFLOP/s", 1e12}, {"GFLOP/s", 1e9},
-	{"MFLOP/s", 1e6},  {"kFLOP/s", 1e3},  {"FLOP/s", 1},
-	{NULL, 0}};
+	{"TFLOP/s", 1e12}, {"GFLOP/s", 1e9}, {"MFLOP/s", 1e6},
+	{"kFLOP/s", 1e3},  {"FLOP/s", 1},    {NULL, 0}};
 
 static void fmt_size(char *buf, size_t cap, uint64_t v)
 {
