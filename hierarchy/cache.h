@@ -72,14 +72,15 @@ uint32_t mw_cache_set_of(const struct mw_cache *c, uint64_t line);
  * A request for sectors need (non-zero) of line, of which sectors full
  * are entirely overwritten (writes only; a subset of need), by op
  * (enum mw_op; MW_OP_WRITE is a write, anything else a read) on behalf
- * of tensor.  Applies the level's write and allocation policy, updates
+ * of tensor; bytes is the size of the request (counted in bytes_to_below
+ * when the write is forwarded).  Applies the level's write and allocation policy, updates
  * the replacement state and the counters, and fills *r.  Reads and
  * allocating writes fetch the needed sectors that are absent, except
  * sectors a write overwrites entirely.
  */
 void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
-		     uint64_t full, unsigned op, unsigned tensor,
-		     struct mw_cache_result *r);
+		     uint64_t full, uint32_t bytes, unsigned op,
+		     unsigned tensor, struct mw_cache_result *r);
 
 /*
  * The same for an exclusive level (a victim cache): never allocates.  A
@@ -90,16 +91,17 @@ void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
  * otherwise the write is forwarded.
  */
 void mw_cache_access_exclusive(struct mw_cache *c, uint64_t line, uint64_t need,
-			       uint64_t full, unsigned op, unsigned tensor,
-			       struct mw_cache_result *r);
+			       uint64_t full, uint32_t bytes, unsigned op,
+			       unsigned tensor, struct mw_cache_result *r);
 
 /*
  * Inserts a victim from the level above (valid sectors mask, dirty
- * sectors dirty), counted as a victim fill for tensor; merges with the
+ * sectors dirty), counted as a victim fill of (tensor, op: the op that
+ * caused the eviction above); merges with the
  * line if present.  *v receives the line this evicts, if any.
  */
 void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
-		     uint64_t dirty, unsigned tensor,
+		     uint64_t dirty, unsigned op, unsigned tensor,
 		     struct mw_cache_victim *v);
 
 /* ORs sectors into a present line (an exclusive level's line moving up). */
@@ -108,9 +110,9 @@ void mw_cache_merge(struct mw_cache *c, uint64_t line, uint64_t mask,
 
 /*
  * Drops line if present (back-invalidation), counted as an invalidation
- * of its tensor.  Returns true and fills *v when it was present.
+ * of (its tensor, op: the op of the request that caused it).  Returns true and fills *v when it was present.
  */
-bool mw_cache_invalidate(struct mw_cache *c, uint64_t line,
+bool mw_cache_invalidate(struct mw_cache *c, uint64_t line, unsigned op,
 			 struct mw_cache_victim *v);
 
 /* true when line is present (any sector). */
@@ -129,6 +131,11 @@ int mw_cache_flush(struct mw_cache *c,
 void mw_cache_foreach(const struct mw_cache *c,
 		      void (*fn)(void *ctx, uint64_t line, uint64_t mask),
 		      void *ctx);
+
+/* Adds n to one counter of (tensor, op) (the hierarchy's own traffic,
+   e.g. clean victims moved to an exclusive level). */
+void mw_cache_count(struct mw_cache *c, unsigned tensor, unsigned op,
+		    enum mw_stat stat, uint64_t n);
 
 /* Counters of this instance. Borrowed. */
 const struct mw_level_stats *mw_cache_stats(const struct mw_cache *c);
