@@ -49,7 +49,8 @@
 #define MAX_WAYS    (1u << 20)
 #define MAX_SLICES  65536
 #define MAX_SECTORS 64
-#define MAX_CLOCK   1e12 /* Hz */
+#define MAX_LINES   (1ull << 31) /* per level: indexed in 32 bits */
+#define MAX_CLOCK   1e12	 /* Hz */
 #define MAX_FLOPS   1e19
 #define MAX_RATE    1e16 /* bytes/s */
 #define MAX_LATENCY 1e9	 /* ns */
@@ -797,10 +798,10 @@ static int check_level(const struct mw_hw_cfg *cfg, unsigned i, char *msg,
 			      "%s.ways: %u is absurd (more than %u; write "
 			      "full for a fully associative level)",
 			      lv->name, lv->ways, MAX_WAYS);
-	if (!is_pow2(lv->line) || lv->line > MAX_LINE_B)
+	if (!is_pow2(lv->line) || lv->line < 2 || lv->line > MAX_LINE_B)
 		return refuse(f, s, LK_LINE, msg,
-			      "%s.line: %u B is not a power of two from 1 to "
-			      "64 KiB",
+			      "%s.line: %u B is not a power of two from 2 B "
+			      "to 64 KiB",
 			      lv->name, lv->line);
 	if (lv->sector == 0)
 		return refuse(f, s, LK_SECTOR, msg, "%s.sector: zero bytes",
@@ -821,6 +822,11 @@ static int check_level(const struct mw_hw_cfg *cfg, unsigned i, char *msg,
 		return refuse(f, s, LK_SLICES, msg,
 			      "%s.slices: %u; want 1 to %d", lv->name,
 			      lv->slices, MAX_SLICES);
+	if (lv->ways == 0 && lv->slices != 1)
+		return refuse(f, s, LK_SLICES, msg,
+			      "%s.slices: %u, but a fully associative level "
+			      "has one slice",
+			      lv->name, lv->slices);
 	per = (uint64_t)lv->line * (lv->ways ? lv->ways : 1) * lv->slices;
 	if (lv->size % per) {
 		if (lv->ways)
@@ -841,6 +847,11 @@ static int check_level(const struct mw_hw_cfg *cfg, unsigned i, char *msg,
 			      lv->name, mw_fmt_bytes(a, sizeof(a), lv->size),
 			      lv->line, lv->slices, (unsigned long long)per);
 	}
+	if (lv->size / lv->line > MAX_LINES)
+		return refuse(f, s, LK_SIZE, msg,
+			      "%s.size: %s is more than 2^31 lines of %u B",
+			      lv->name, mw_fmt_bytes(a, sizeof(a), lv->size),
+			      lv->line);
 	if (!memchr(lv->replacement, 0, sizeof(lv->replacement)) ||
 	    !mw_repl_find(lv->replacement)) {
 		policy_list(list, sizeof(list));
@@ -1077,6 +1088,14 @@ static char *reader(char *str, int num, void *stream)
 			memcpy(name, str + 1, n);
 			name[n] = '\0';
 			begin_section(p, name);
+		} else {
+			/* libinih refuses a header without ']' itself */
+			if (close)
+				fail(p,
+				     "section name longer than %d "
+				     "characters",
+				     (int)sizeof(name) - 1);
+			p->kind = SEC_SKIP;
 		}
 	}
 	return str;

@@ -474,9 +474,25 @@ Test(hwconfig, file_refusals)
 		{"[l1]\nsize = 48KiB\nways = 8\nline = 96\n", "t.ini:4: "
 							      "l1.line: 96 B "
 							      "is not a power "
-							      "of two from 1 "
-							      "to 64 "
-							      "KiB"},
+							      "of two from 2 B "
+							      "to 64 KiB"},
+		{"[l1]\nsize = 32KiB\nways = full\nslices = 2\n", "t.ini:4: "
+								  "l1.slices: "
+								  "2, but a "
+								  "fully "
+								  "associative "
+								  "level has "
+								  "one slice"},
+		{"[l1]\nsize = 8TiB\nways = 16\nline = 64\n", "t.ini:2: "
+							      "l1.size: 8.00 "
+							      "TiB is more "
+							      "than 2^31 lines "
+							      "of 64 B"},
+		{"[l1]\nsize = 32KiB\nways = "
+		 "8\n["
+		 "l123456789012345678901234567890123456789012345678901234567890"
+		 "12345]\n",
+		 "t.ini:4: section name longer than 63 characters"},
 		{"[l1]\nsize = 50MiB\nways = 16\nline = 128\nslices = 3\n",
 		 "t.ini:2: l1.size: 50.0 MiB is not a multiple of line x ways "
 		 "x slices = 128 B x 16 x 3 = 6144 B (8533.33 sets per "
@@ -728,7 +744,9 @@ Test(hwconfig, random_round_trip)
 			lv->line = 1u << (2 + mw_rng_below(&r, 8));
 			lv->sector = lv->line >> mw_rng_below(&r, 3);
 			lv->ways = (uint32_t)mw_rng_below(&r, 33);
-			lv->slices = 1 + (uint32_t)mw_rng_below(&r, 5);
+			lv->slices = lv->ways
+					     ? 1 + (uint32_t)mw_rng_below(&r, 5)
+					     : 1;
 			lv->size = (uint64_t)lv->line *
 				   (lv->ways ? lv->ways : 1) * lv->slices *
 				   (1 + mw_rng_below(&r, 5000));
