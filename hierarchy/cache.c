@@ -31,6 +31,7 @@
  *  - The victim's tensor is the tensor whose request filled the line.
  */
 #include "hierarchy/cache.h"
+#include "hierarchy/cache_int.h"
 #include "common/alloc.h"
 #include "common/hash.h"
 #include "common/hot.h"
@@ -40,19 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TAG_NONE UINT64_MAX
-#define NO_SLOT	 UINT32_MAX
-
-__extension__ typedef unsigned __int128 u128;
-
-/* x mod d for a fixed d >= 1, without a division. */
-struct divider {
-	uint64_t d, m, mask;
-	unsigned s; /* shift after the multiply */
-	bool pow2;
-};
-
-static void divider_init(struct divider *v, uint64_t d)
+void mw_divider_init(struct mw_divider *v, uint64_t d)
 {
 	unsigned l = 0;
 
@@ -69,40 +58,6 @@ static void divider_init(struct divider *v, uint64_t d)
 	v->m = (uint64_t)((((u128)1 << l) - d) * ((u128)1 << 64) / d) + 1;
 	v->s = l - 1;
 }
-
-static inline uint64_t divider_mod(const struct divider *v, uint64_t x)
-{
-	uint64_t t, q;
-
-	if (v->pow2)
-		return x & v->mask;
-	t = (uint64_t)(((u128)v->m * x) >> 64);
-	q = (t + ((x - t) >> 1)) >> v->s;
-	return x - q * v->d;
-}
-
-struct mw_cache {
-	char name[MW_NAME_MAX];
-	uint32_t sets, ways, slices, sets_per_slice;
-	unsigned line_shift, sector_shift, nsect, fold_bits;
-	uint64_t all_mask;
-	bool xor_index, full, write_back, alloc_write;
-	struct divider set_div, slice_div;
-	uint64_t *tag;	 /* [sets * ways] */
-	uint64_t *valid; /* sector masks */
-	uint64_t *dirty;
-	uint8_t *tensor;
-	const struct mw_repl_ops *ops;
-	struct mw_repl *repl;
-	/* fully associative */
-	uint64_t *hkey; /* TAG_NONE = empty */
-	uint32_t *hval;
-	uint64_t hmask;
-	uint64_t *freemap; /* bit set = way free */
-	size_t freewords, freehint;
-	uint32_t nvalid;
-	struct mw_level_stats st;
-};
 
 static int config_error(struct mw_diag *d, const struct mw_level_cfg *cfg,
 			const char *why)
@@ -192,8 +147,8 @@ struct mw_cache *mw_cache_create(const struct mw_level_cfg *cfg,
 		c->fold_bits++;
 	if (c->fold_bits == 0)
 		c->fold_bits = 1;
-	divider_init(&c->set_div, c->sets_per_slice);
-	divider_init(&c->slice_div, c->slices);
+	mw_divider_init(&c->set_div, c->sets_per_slice);
+	mw_divider_init(&c->slice_div, c->slices);
 	n = (uint64_t)c->sets * c->ways;
 	c->tag = mw_malloc(n * sizeof(*c->tag));
 	c->valid = mw_calloc(n, sizeof(*c->valid));
@@ -204,6 +159,7 @@ struct mw_cache *mw_cache_create(const struct mw_level_cfg *cfg,
 	memset(c->tag, 0xff, n * sizeof(*c->tag));
 	c->ops = mw_repl_find(cfg->replacement);
 	c->repl = c->ops->create(c->sets, c->ways, cfg->seed);
+	c->hit = c->ops->hit;
 	if (!c->repl)
 		goto out_free;
 	if (c->full) {
@@ -274,26 +230,9 @@ unsigned mw_cache_sectors(const struct mw_cache *c)
 	return c->nsect;
 }
 
-static inline uint32_t set_of(const struct mw_cache *c, uint64_t line)
-{
-	uint64_t x = line, slice = 0;
-
-	if (c->full)
-		return 0;
-	if (MW_UNLIKELY(c->slices > 1))
-		slice = divider_mod(&c->slice_div, mw_mix64(line));
-	if (c->xor_index) {
-		unsigned b = c->fold_bits;
-
-		x = line ^ (line >> b) ^ (b < 32 ? line >> (2 * b) : 0);
-	}
-	return (uint32_t)(slice * c->sets_per_slice +
-			  divider_mod(&c->set_div, x));
-}
-
 uint32_t mw_cache_set_of(const struct mw_cache *c, uint64_t line)
 {
-	return set_of(c, line);
+	return mw_cache_set_of_int(c, line);
 }
 
 /* ---- fully associative map ------------------------------------------------ */
@@ -381,17 +320,32 @@ static inline uint32_t lookup(const struct mw_cache *c, uint32_t set,
 		return hash_find(c, line);
 	base = set * c->ways;
 	t = &c->tag[base];
-	for (w = 0; w < c->ways; w++)
+	if (!inval) {
+		for (w = 0; w < c->ways; w++)
+			if (t[w] == line)
+				return base + w;
+		return NO_SLOT;
+	}
+	*inval = NO_SLOT;
+	if (c->ways <= 64) {
+		/* branchless: the matching way is unpredictable */
+		uint64_t hit = 0, free = 0;
+
+		for (w = 0; w < c->ways; w++) {
+			hit |= (uint64_t)(t[w] == line) << w;
+			free |= (uint64_t)(t[w] == TAG_NONE) << w;
+		}
+		if (hit)
+			return base + (uint32_t)__builtin_ctzll(hit);
+		if (free)
+			*inval = base + (uint32_t)__builtin_ctzll(free);
+		return NO_SLOT;
+	}
+	for (w = 0; w < c->ways; w++) {
 		if (t[w] == line)
 			return base + w;
-	if (inval) {
-		*inval = NO_SLOT;
-		for (w = 0; w < c->ways; w++) {
-			if (t[w] == TAG_NONE) {
-				*inval = base + w;
-				break;
-			}
-		}
+		if (t[w] == TAG_NONE && *inval == NO_SLOT)
+			*inval = base + w;
 	}
 	return NO_SLOT;
 }
@@ -476,7 +430,7 @@ void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
 {
 	struct mw_counters *k = ctr(c, tensor, op);
 	bool wr = op == MW_OP_WRITE;
-	uint32_t set = set_of(c, line), inval = NO_SLOT, slot;
+	uint32_t set = mw_cache_set_of_int(c, line), inval = NO_SLOT, slot;
 	uint64_t have, fetch;
 
 	r->fetch = 0;
@@ -487,7 +441,8 @@ void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
 	k->v[MW_STAT_ACCESSES]++;
 	slot = lookup(c, set, line, &inval);
 	if (MW_LIKELY(slot != NO_SLOT)) {
-		have = c->valid[slot];
+		/* unsectored: a present line has its one sector */
+		have = c->nsect == 1 ? 1 : c->valid[slot];
 		if (MW_LIKELY((have & need) == need)) {
 			k->v[MW_STAT_HITS]++;
 			r->hit = true;
@@ -543,7 +498,7 @@ void mw_cache_access_exclusive(struct mw_cache *c, uint64_t line, uint64_t need,
 			       unsigned tensor, struct mw_cache_result *r)
 {
 	struct mw_counters *k = ctr(c, tensor, op);
-	uint32_t set = set_of(c, line), slot;
+	uint32_t set = mw_cache_set_of_int(c, line), slot;
 	uint64_t have;
 
 	(void)full;
@@ -598,7 +553,7 @@ void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
 		     uint64_t dirty, unsigned op, unsigned tensor,
 		     struct mw_cache_victim *v)
 {
-	uint32_t set = set_of(c, line), inval = NO_SLOT, slot;
+	uint32_t set = mw_cache_set_of_int(c, line), inval = NO_SLOT, slot;
 
 	ctr(c, tensor, op)->v[MW_STAT_VICTIM_FILLS]++;
 	v->valid = false;
@@ -618,7 +573,7 @@ void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
 void mw_cache_merge(struct mw_cache *c, uint64_t line, uint64_t mask,
 		    uint64_t dirty)
 {
-	uint32_t slot = lookup(c, set_of(c, line), line, NULL);
+	uint32_t slot = lookup(c, mw_cache_set_of_int(c, line), line, NULL);
 
 	if (slot == NO_SLOT)
 		return;
@@ -629,7 +584,7 @@ void mw_cache_merge(struct mw_cache *c, uint64_t line, uint64_t mask,
 bool mw_cache_invalidate(struct mw_cache *c, uint64_t line, unsigned op,
 			 struct mw_cache_victim *v)
 {
-	uint32_t set = set_of(c, line);
+	uint32_t set = mw_cache_set_of_int(c, line);
 	uint32_t slot = lookup(c, set, line, NULL);
 
 	v->valid = false;
@@ -643,7 +598,7 @@ bool mw_cache_invalidate(struct mw_cache *c, uint64_t line, unsigned op,
 
 bool mw_cache_contains(const struct mw_cache *c, uint64_t line)
 {
-	return lookup(c, set_of(c, line), line, NULL) != NO_SLOT;
+	return lookup(c, mw_cache_set_of_int(c, line), line, NULL) != NO_SLOT;
 }
 
 int mw_cache_flush(struct mw_cache *c,
@@ -726,7 +681,7 @@ static int check_slots(const struct mw_cache *c, uint32_t set, bool *valid,
 					       "invalid way has sectors");
 			continue;
 		}
-		if (set_of(c, t) != set)
+		if (mw_cache_set_of_int(c, t) != set)
 			return corrupt(d, c, set, "tag in the wrong set");
 		if (!c->valid[base + w] || (c->valid[base + w] & ~c->all_mask))
 			return corrupt(d, c, set, "bad sector mask");

@@ -48,6 +48,7 @@
 #include "common/alloc.h"
 #include "common/hot.h"
 #include "hierarchy/cache.h"
+#include "hierarchy/cache_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -398,7 +399,7 @@ static void evict(struct mw_hier *h, uint32_t lvl, uint32_t unit,
 
 static void debug_check(struct mw_hier *h, struct mw_cache *c, uint64_t line)
 {
-#if MW_DEBUG
+#if defined(MW_DEBUG) && MW_DEBUG
 	if (!h->err &&
 	    mw_cache_check_set(c, mw_cache_set_of(c, line), &h->diag) < 0)
 		h->err = MW_ECORRUPT;
@@ -508,8 +509,8 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 			return mw_diag_set(&h->diag, MW_ERANGE, "", 0,
 					   "record %zu: tensor %u, size "
 					   "%" PRIu32 ", op %u, address "
-						      "0x%" PRIx64 " out of "
-								   "range",
+					   "0x%" PRIx64 " out of "
+					   "range",
 					   i, a->tensor, a->size, op, a->addr);
 		if (h->nlevels == 0) {
 			mw_addr p = a->addr, e = a->addr + a->size;
@@ -524,6 +525,28 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 				p += k;
 			}
 		} else {
+			const struct level *l = &h->lv[0];
+			uint64_t lsize = (uint64_t)1 << l->line_shift;
+			mw_addr off = a->addr & (lsize - 1);
+
+			/* fast path: a hit on one line of the first level */
+			if (MW_LIKELY(off + a->size <= lsize &&
+				      !l->exclusive)) {
+				uint64_t need = mask_range(
+					(unsigned)(off >> l->sector_shift),
+					(unsigned)((off + a->size - 1) >>
+						   l->sector_shift));
+				struct mw_cache *c = l->inst[unit];
+				uint64_t line = a->addr >> l->line_shift;
+
+				if (mw_cache_try_hit(c, line, need, op,
+						     a->tensor)) {
+					debug_check(h, c, line);
+					if (MW_UNLIKELY(h->err))
+						return h->err;
+					continue;
+				}
+			}
 			send(h, 0, unit, a->addr, a->size, op, a->tensor);
 		}
 		if (MW_UNLIKELY(h->err))

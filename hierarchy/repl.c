@@ -176,14 +176,20 @@ static void fifo_hit(struct mw_repl *r, uint32_t set, uint32_t way)
 static uint32_t order_victim(struct mw_repl *r, uint32_t set)
 {
 	const uint64_t *s;
+	uint64_t bv;
 	uint32_t w, best = 0;
 
 	if (r->list)
 		return r->tail[set] - set * r->ways;
 	s = &r->stamp[(size_t)set * r->ways];
-	for (w = 1; w < r->ways; w++)
-		if (s[w] < s[best])
-			best = w;
+	bv = s[0];
+	for (w = 1; w < r->ways; w++) {
+		/* branchless (cmov): the oldest way is unpredictable */
+		bool lt = s[w] < bv;
+
+		best = lt ? w : best;
+		bv = lt ? s[w] : bv;
+	}
 	return best;
 }
 

@@ -1,0 +1,129 @@
+/*
+ * cache_int.h - the layout of struct mw_cache, for cache.c and the first-
+ * level hit fast path in hierarchy.c only.  Everyone else uses cache.h.
+ */
+#ifndef MW_CACHE_INT_H
+#define MW_CACHE_INT_H
+
+#include "common/hash.h"
+#include "common/hot.h"
+#include "hierarchy/cache.h"
+#include "hierarchy/repl.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TAG_NONE UINT64_MAX
+#define NO_SLOT	 UINT32_MAX
+
+__extension__ typedef unsigned __int128 u128;
+
+/* x mod d for a fixed d >= 1, without a division. */
+struct mw_divider {
+	uint64_t d, m, mask;
+	unsigned s; /* shift after the multiply */
+	bool pow2;
+};
+
+static inline uint64_t mw_divider_mod(const struct mw_divider *v, uint64_t x)
+{
+	uint64_t t, q;
+
+	if (v->pow2)
+		return x & v->mask;
+	t = (uint64_t)(((u128)v->m * x) >> 64);
+	q = (t + ((x - t) >> 1)) >> v->s;
+	return x - q * v->d;
+}
+
+/* d >= 1 */
+void mw_divider_init(struct mw_divider *v, uint64_t d);
+
+struct mw_cache {
+	char name[MW_NAME_MAX];
+	uint32_t sets, ways, slices, sets_per_slice;
+	unsigned line_shift, sector_shift, nsect, fold_bits;
+	uint64_t all_mask;
+	bool xor_index, full, write_back, alloc_write;
+	struct mw_divider set_div, slice_div;
+	uint64_t *tag;	 /* [sets * ways] */
+	uint64_t *valid; /* sector masks */
+	uint64_t *dirty;
+	uint8_t *tensor;
+	const struct mw_repl_ops *ops;
+	struct mw_repl *repl;
+	void (*hit)(struct mw_repl *r, uint32_t set,
+		    uint32_t way); /* ops->hit */
+	/* fully associative */
+	uint64_t *hkey; /* TAG_NONE = empty */
+	uint32_t *hval;
+	uint64_t hmask;
+	uint64_t *freemap; /* bit set = way free */
+	size_t freewords, freehint;
+	uint32_t nvalid;
+	struct mw_level_stats st;
+};
+
+static inline uint32_t mw_cache_set_of_int(const struct mw_cache *c,
+					   uint64_t line)
+{
+	uint64_t x = line, slice = 0;
+
+	if (c->full)
+		return 0;
+	if (MW_UNLIKELY(c->slices > 1))
+		slice = mw_divider_mod(&c->slice_div, mw_mix64(line));
+	if (c->xor_index) {
+		unsigned b = c->fold_bits;
+
+		x = line ^ (line >> b) ^ (b < 32 ? line >> (2 * b) : 0);
+	}
+	return (uint32_t)(slice * c->sets_per_slice +
+			  mw_divider_mod(&c->set_div, x));
+}
+
+/*
+ * The common case, inline: need (sectors of line) all present, and the
+ * request is a read or a write a write-back level absorbs.  Updates the
+ * policy and the counters and returns true; otherwise changes nothing and
+ * returns false (the caller then calls mw_cache_access).
+ */
+static inline bool mw_cache_try_hit(struct mw_cache *c, uint64_t line,
+				    uint64_t need, unsigned op, unsigned tensor)
+{
+	uint32_t set, w, base;
+	const uint64_t *t;
+	struct mw_counters *k;
+
+	if (MW_UNLIKELY(c->full) || (op == MW_OP_WRITE && !c->write_back))
+		return false;
+	set = mw_cache_set_of_int(c, line);
+	base = set * c->ways;
+	t = &c->tag[base];
+	if (MW_LIKELY(c->ways <= 64)) {
+		uint64_t m = 0;
+
+		for (w = 0; w < c->ways; w++)
+			m |= (uint64_t)(t[w] == line) << w;
+		if (!m)
+			return false;
+		w = (uint32_t)__builtin_ctzll(m);
+	} else {
+		for (w = 0; w < c->ways; w++)
+			if (t[w] == line)
+				break;
+		if (w == c->ways)
+			return false;
+	}
+	if (c->nsect != 1 && (c->valid[base + w] & need) != need)
+		return false;
+	c->hit(c->repl, set, w);
+	if (op == MW_OP_WRITE)
+		c->dirty[base + w] |= need;
+	k = &c->st.c[(size_t)tensor * MW_OP_COUNT + op];
+	k->v[MW_STAT_ACCESSES]++;
+	k->v[MW_STAT_HITS]++;
+	return true;
+}
+
+#endif
