@@ -151,10 +151,8 @@ struct mw_cache *mw_cache_create(const struct mw_level_cfg *cfg,
 	mw_divider_init(&c->slice_div, c->slices);
 	n = (uint64_t)c->sets * c->ways;
 	c->tag = mw_malloc(n * sizeof(*c->tag));
-	c->valid = mw_calloc(n, sizeof(*c->valid));
-	c->dirty = mw_calloc(n, sizeof(*c->dirty));
-	c->tensor = mw_calloc(n, 1);
-	if (!c->tag || !c->valid || !c->dirty || !c->tensor)
+	c->meta = mw_calloc(n, sizeof(*c->meta));
+	if (!c->tag || !c->meta)
 		goto out_free;
 	memset(c->tag, 0xff, n * sizeof(*c->tag));
 	c->ops = mw_repl_find(cfg->replacement);
@@ -195,9 +193,7 @@ void mw_cache_destroy(struct mw_cache *c)
 	if (c->repl)
 		c->ops->destroy(c->repl);
 	mw_free(c->tag);
-	mw_free(c->valid);
-	mw_free(c->dirty);
-	mw_free(c->tensor);
+	mw_free(c->meta);
 	mw_free(c->hkey);
 	mw_free(c->hval);
 	mw_free(c->freemap);
@@ -355,9 +351,9 @@ static void describe(const struct mw_cache *c, uint32_t slot,
 {
 	v->valid = true;
 	v->line = c->tag[slot];
-	v->mask = c->valid[slot];
-	v->dirty = c->dirty[slot];
-	v->tensor = c->tensor[slot];
+	v->mask = c->meta[slot].valid;
+	v->dirty = c->meta[slot].dirty;
+	v->tensor = c->meta[slot].tensor;
 }
 
 static void drop(struct mw_cache *c, uint32_t set, uint32_t slot)
@@ -370,8 +366,8 @@ static void drop(struct mw_cache *c, uint32_t set, uint32_t slot)
 		free_put(c, way);
 	}
 	c->tag[slot] = TAG_NONE;
-	c->valid[slot] = 0;
-	c->dirty[slot] = 0;
+	c->meta[slot].valid = 0;
+	c->meta[slot].dirty = 0;
 	c->nvalid--;
 }
 
@@ -442,14 +438,14 @@ void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
 	slot = lookup(c, set, line, &inval);
 	if (MW_LIKELY(slot != NO_SLOT)) {
 		/* unsectored: a present line has its one sector */
-		have = c->nsect == 1 ? 1 : c->valid[slot];
+		have = c->nsect == 1 ? 1 : c->meta[slot].valid;
 		if (MW_LIKELY((have & need) == need)) {
 			k->v[MW_STAT_HITS]++;
 			r->hit = true;
 			c->ops->hit(c->repl, set, slot - set * c->ways);
 			if (wr) {
 				if (c->write_back) {
-					c->dirty[slot] |= need;
+					c->meta[slot].dirty |= need;
 				} else {
 					r->forward = true;
 					k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
@@ -464,7 +460,7 @@ void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
 			return;
 		}
 		fetch = need & ~have & ~(wr ? full : 0);
-		c->valid[slot] = have | need;
+		c->meta[slot].valid = have | need;
 		c->ops->hit(c->repl, set, slot - set * c->ways);
 	} else {
 		k->v[MW_STAT_MISSES]++;
@@ -477,15 +473,15 @@ void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
 		}
 		slot = place(c, set, inval, line, op, &r->v);
 		fetch = need & ~(wr ? full : 0);
-		c->valid[slot] = need;
-		c->dirty[slot] = 0;
-		c->tensor[slot] = (uint8_t)tensor;
+		c->meta[slot].valid = need;
+		c->meta[slot].dirty = 0;
+		c->meta[slot].tensor = (uint8_t)tensor;
 	}
 	r->fetch = fetch;
 	k->v[MW_STAT_BYTES_FROM_BELOW] += sector_bytes(c, fetch);
 	if (wr) {
 		if (c->write_back) {
-			c->dirty[slot] |= need;
+			c->meta[slot].dirty |= need;
 		} else {
 			r->forward = true;
 			k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
@@ -509,14 +505,14 @@ void mw_cache_access_exclusive(struct mw_cache *c, uint64_t line, uint64_t need,
 	r->v.valid = false;
 	k->v[MW_STAT_ACCESSES]++;
 	slot = lookup(c, set, line, NULL);
-	have = slot != NO_SLOT ? c->valid[slot] : 0;
+	have = slot != NO_SLOT ? c->meta[slot].valid : 0;
 	if (op == MW_OP_WRITE) {
 		if (slot != NO_SLOT && (have & need) == need) {
 			k->v[MW_STAT_HITS]++;
 			r->hit = true;
 			c->ops->hit(c->repl, set, slot - set * c->ways);
 			if (c->write_back) {
-				c->dirty[slot] |= need;
+				c->meta[slot].dirty |= need;
 				return;
 			}
 		} else {
@@ -559,15 +555,15 @@ void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
 	v->valid = false;
 	slot = lookup(c, set, line, &inval);
 	if (slot != NO_SLOT) {
-		c->valid[slot] |= mask;
-		c->dirty[slot] |= dirty;
+		c->meta[slot].valid |= mask;
+		c->meta[slot].dirty |= dirty;
 		c->ops->hit(c->repl, set, slot - set * c->ways);
 		return;
 	}
 	slot = place(c, set, inval, line, op, v);
-	c->valid[slot] = mask;
-	c->dirty[slot] = dirty;
-	c->tensor[slot] = (uint8_t)tensor;
+	c->meta[slot].valid = mask;
+	c->meta[slot].dirty = dirty;
+	c->meta[slot].tensor = (uint8_t)tensor;
 }
 
 void mw_cache_merge(struct mw_cache *c, uint64_t line, uint64_t mask,
@@ -577,8 +573,8 @@ void mw_cache_merge(struct mw_cache *c, uint64_t line, uint64_t mask,
 
 	if (slot == NO_SLOT)
 		return;
-	c->valid[slot] |= mask;
-	c->dirty[slot] |= dirty;
+	c->meta[slot].valid |= mask;
+	c->meta[slot].dirty |= dirty;
 }
 
 bool mw_cache_invalidate(struct mw_cache *c, uint64_t line, unsigned op,
@@ -610,13 +606,13 @@ int mw_cache_flush(struct mw_cache *c,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		if (c->tag[i] == TAG_NONE || !c->dirty[i])
+		if (c->tag[i] == TAG_NONE || !c->meta[i].dirty)
 			continue;
 		describe(c, (uint32_t)i, &v);
 		ctr(c, v.tensor, MW_OP_WRITE)->v[MW_STAT_WRITEBACKS]++;
 		ctr(c, v.tensor, MW_OP_WRITE)->v[MW_STAT_BYTES_TO_BELOW] +=
 			sector_bytes(c, v.dirty);
-		c->dirty[i] = 0;
+		c->meta[i].dirty = 0;
 		rc = fn(ctx, &v);
 		if (rc)
 			return rc;
@@ -632,7 +628,7 @@ void mw_cache_foreach(const struct mw_cache *c,
 
 	for (i = 0; i < n; i++)
 		if (c->tag[i] != TAG_NONE)
-			fn(ctx, c->tag[i], c->valid[i]);
+			fn(ctx, c->tag[i], c->meta[i].valid);
 }
 
 void mw_cache_count(struct mw_cache *c, unsigned tensor, unsigned op,
@@ -676,16 +672,17 @@ static int check_slots(const struct mw_cache *c, uint32_t set, bool *valid,
 
 		valid[w] = t != TAG_NONE;
 		if (!valid[w]) {
-			if (c->valid[base + w] || c->dirty[base + w])
+			if (c->meta[base + w].valid || c->meta[base + w].dirty)
 				return corrupt(d, c, set,
 					       "invalid way has sectors");
 			continue;
 		}
 		if (mw_cache_set_of_int(c, t) != set)
 			return corrupt(d, c, set, "tag in the wrong set");
-		if (!c->valid[base + w] || (c->valid[base + w] & ~c->all_mask))
+		if (!c->meta[base + w].valid ||
+		    (c->meta[base + w].valid & ~c->all_mask))
 			return corrupt(d, c, set, "bad sector mask");
-		if (c->dirty[base + w] & ~c->valid[base + w])
+		if (c->meta[base + w].dirty & ~c->meta[base + w].valid)
 			return corrupt(d, c, set, "dirty sector not valid");
 		if (c->full) {
 			if (hash_find(c, t) != w)

@@ -39,6 +39,13 @@ static inline uint64_t mw_divider_mod(const struct mw_divider *v, uint64_t x)
 /* d >= 1 */
 void mw_divider_init(struct mw_divider *v, uint64_t d);
 
+/* What a way holds besides its tag. */
+struct mw_cache_meta {
+	uint64_t valid; /* sector masks */
+	uint64_t dirty;
+	uint8_t tensor; /* the tensor that filled the line */
+};
+
 struct mw_cache {
 	char name[MW_NAME_MAX];
 	uint32_t sets, ways, slices, sets_per_slice;
@@ -46,10 +53,9 @@ struct mw_cache {
 	uint64_t all_mask;
 	bool xor_index, full, write_back, alloc_write;
 	struct mw_divider set_div, slice_div;
-	uint64_t *tag;	 /* [sets * ways] */
-	uint64_t *valid; /* sector masks */
-	uint64_t *dirty;
-	uint8_t *tensor;
+	uint64_t *tag;		    /* [sets * ways] */
+	struct mw_cache_meta *meta; /* [sets * ways], beside each other so a
+				       victim costs one memory access */
 	const struct mw_repl_ops *ops;
 	struct mw_repl *repl;
 	void (*hit)(struct mw_repl *r, uint32_t set,
@@ -115,11 +121,11 @@ static inline bool mw_cache_try_hit(struct mw_cache *c, uint64_t line,
 		if (w == c->ways)
 			return false;
 	}
-	if (c->nsect != 1 && (c->valid[base + w] & need) != need)
+	if (c->nsect != 1 && (c->meta[base + w].valid & need) != need)
 		return false;
 	c->hit(c->repl, set, w);
 	if (op == MW_OP_WRITE)
-		c->dirty[base + w] |= need;
+		c->meta[base + w].dirty |= need;
 	k = &c->st.c[(size_t)tensor * MW_OP_COUNT + op];
 	k->v[MW_STAT_ACCESSES]++;
 	k->v[MW_STAT_HITS]++;
