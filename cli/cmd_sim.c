@@ -10,6 +10,8 @@
  *    renumbered into the merged table.
  *  - All traces are opened, and the machine loaded and validated, before
  *    the first record is simulated, so a bad argument fails at once.
+ *  - A trace whose header declares more units than the machine has is
+ *    refused before it runs, unless --fold-units.
  *  - Dirty lines left in the caches at the end are not written back
  *    unless --flush (as DineroIV without -flushcount).
  *  - The text report's miss ratio is sector_misses / accesses, i.e. the
@@ -302,9 +304,9 @@ static int print_report(const struct sim_opts *o, const struct mw_hier *h,
 	int err = 0;
 	bool tagged = false;
 
-	printf("sim: %s%s on %s (%u units", o->paths[0],
+	printf("sim: %s%s on %s (%u unit%s", o->paths[0],
 	       o->npaths > 1 ? " ..." : "", cfg->machine.name,
-	       cfg->machine.units);
+	       cfg->machine.units, cfg->machine.units == 1 ? "" : "s");
 	for (l = 0; l < cfg->nlevels; l++) {
 		const struct mw_level_cfg *lv = &cfg->levels[l];
 
@@ -376,6 +378,22 @@ static int add_results(struct mw_results *r, const struct mw_hier *h,
 	return mw_hier_results(h, hdr, r);
 }
 
+/*
+ * The hierarchy numbers a failing record from 0 within the batch
+ * ("record 16: ..."); report it from 1 within the trace.
+ */
+static void batch_error(const char *path, uint64_t first, const char *msg)
+{
+	unsigned long long k;
+	int used = 0;
+
+	if (sscanf(msg, "record %llu: %n", &k, &used) == 1 && used > 0)
+		cli_error("%s: record %llu: %s", path, first + k + 1,
+			  msg + used);
+	else
+		cli_error("%s: %s", path, msg);
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	static struct mw_access buf[BATCH];
@@ -405,6 +423,18 @@ int cmd_sim(int argc, char **argv)
 		goto out;
 	}
 	mw_hier_set_unit_fold(h, o.fold);
+	for (i = 0; i < in.n && !o.fold; i++) {
+		uint32_t u = mw_stream_header(in.s[i])->units;
+
+		if (u > cfg.machine.units) {
+			cli_error("%s: the trace spreads over %u units, %s has "
+				  "%u (--fold-units runs unit u on u %% %u, or "
+				  "--set machine.units=%u)",
+				  o.paths[i], u, cfg.machine.name,
+				  cfg.machine.units, cfg.machine.units, u);
+			goto out;
+		}
+	}
 	cli_progress_begin("records", 0);
 	for (i = 0; i < in.n && !cli_interrupted; i++) {
 		while ((n = mw_stream_read(in.s[i], buf, BATCH)) > 0) {
@@ -412,12 +442,10 @@ int cmd_sim(int argc, char **argv)
 				buf[k].tensor = in.remap[i][buf[k].tensor];
 			if (mw_hier_access_batch(h, buf, (size_t)n)) {
 				cli_progress_end();
-				cli_error(
-					"%s: record %llu: %s", o.paths[i],
-					(unsigned long long)(mw_stream_records(
-								     in.s[i]) -
-							     (uint64_t)n + 1),
-					mw_hier_diag(h)->msg);
+				batch_error(o.paths[i],
+					    mw_stream_records(in.s[i]) -
+						    (uint64_t)n,
+					    mw_hier_diag(h)->msg);
 				goto out;
 			}
 			records += (uint64_t)n;
