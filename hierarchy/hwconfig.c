@@ -109,6 +109,8 @@ static const struct name_value index_names[] = {
 static const struct name_value incl_names[] = {{"non-inclusive", MW_INCL_NINE},
 					       {"inclusive", MW_INCL_INCLUSIVE},
 					       {"exclusive", MW_INCL_EXCLUSIVE},
+					       /* a synonym of non-inclusive */
+					       {"nine", MW_INCL_NINE},
 					       {NULL, 0}};
 
 static const char *enum_name(const struct name_value *t, int v)

@@ -371,6 +371,9 @@ Test(hwconfig, set_every_key_type)
 	cr_assert_eq(mw_hw_load_string(&c, base_ini, "b", &d), 0);
 	cr_assert_eq(mw_hw_set(&c, "l2.line=256", &d), 0);
 	cr_assert_eq(c.levels[1].sector, 32);
+	cr_assert_eq(mw_hw_set(&c, "l2.inclusion=inclusive", &d), 0);
+	cr_assert_eq(mw_hw_set(&c, "l2.inclusion=nine", &d), 0);
+	cr_assert_eq(c.levels[1].inclusion, MW_INCL_NINE);
 }
 
 struct refusal {
