@@ -316,32 +316,12 @@ static inline uint32_t lookup(const struct mw_cache *c, uint32_t set,
 		return hash_find(c, line);
 	base = set * c->ways;
 	t = &c->tag[base];
-	if (!inval) {
-		for (w = 0; w < c->ways; w++)
-			if (t[w] == line)
-				return base + w;
-		return NO_SLOT;
-	}
-	*inval = NO_SLOT;
-	if (c->ways <= 64) {
-		/* branchless: the matching way is unpredictable */
-		uint64_t hit = 0, free = 0;
-
-		for (w = 0; w < c->ways; w++) {
-			hit |= (uint64_t)(t[w] == line) << w;
-			free |= (uint64_t)(t[w] == TAG_NONE) << w;
-		}
-		if (hit)
-			return base + (uint32_t)__builtin_ctzll(hit);
-		if (free)
-			*inval = base + (uint32_t)__builtin_ctzll(free);
-		return NO_SLOT;
-	}
-	for (w = 0; w < c->ways; w++) {
-		if (t[w] == line)
-			return base + w;
-		if (t[w] == TAG_NONE && *inval == NO_SLOT)
-			*inval = base + w;
+	w = mw_cache_match(t, c->ways, line);
+	if (w < c->ways)
+		return base + w;
+	if (inval) {
+		w = mw_cache_match(t, c->ways, TAG_NONE);
+		*inval = w < c->ways ? base + w : NO_SLOT;
 	}
 	return NO_SLOT;
 }

@@ -89,13 +89,42 @@ static inline uint32_t mw_cache_set_of_int(const struct mw_cache *c,
 }
 
 /*
+ * The first way of t[0..ways-1] holding key, or ways.  Four ways per
+ * branch when ways is a multiple of four: the hit way is unpredictable,
+ * so one mispredicted branch per four ways at most.
+ */
+static inline __attribute__((always_inline)) uint32_t
+mw_cache_match(const uint64_t *t, uint32_t ways, uint64_t key)
+{
+	uint32_t w = 0;
+
+	if ((ways & 3) == 0) {
+		for (; w < ways; w += 4) {
+			unsigned m = (unsigned)(t[w] == key) |
+				     (unsigned)(t[w + 1] == key) << 1 |
+				     (unsigned)(t[w + 2] == key) << 2 |
+				     (unsigned)(t[w + 3] == key) << 3;
+
+			if (m)
+				return w + (uint32_t)__builtin_ctz(m);
+		}
+		return ways;
+	}
+	for (; w < ways; w++)
+		if (t[w] == key)
+			return w;
+	return ways;
+}
+
+/*
  * The common case, inline: need (sectors of line) all present, and the
  * request is a read or a write a write-back level absorbs.  Updates the
  * policy and the counters and returns true; otherwise changes nothing and
  * returns false (the caller then calls mw_cache_access).
  */
-static inline bool mw_cache_try_hit(struct mw_cache *c, uint64_t line,
-				    uint64_t need, unsigned op, unsigned tensor)
+static inline __attribute__((always_inline)) bool
+mw_cache_try_hit(struct mw_cache *c, uint64_t line, uint64_t need, unsigned op,
+		 unsigned tensor)
 {
 	uint32_t set, w, base;
 	const uint64_t *t;
@@ -106,21 +135,9 @@ static inline bool mw_cache_try_hit(struct mw_cache *c, uint64_t line,
 	set = mw_cache_set_of_int(c, line);
 	base = set * c->ways;
 	t = &c->tag[base];
-	if (MW_LIKELY(c->ways <= 64)) {
-		uint64_t m = 0;
-
-		for (w = 0; w < c->ways; w++)
-			m |= (uint64_t)(t[w] == line) << w;
-		if (!m)
-			return false;
-		w = (uint32_t)__builtin_ctzll(m);
-	} else {
-		for (w = 0; w < c->ways; w++)
-			if (t[w] == line)
-				break;
-		if (w == c->ways)
-			return false;
-	}
+	w = mw_cache_match(t, c->ways, line);
+	if (w == c->ways)
+		return false;
 	if (c->nsect != 1 && (c->meta[base + w].valid & need) != need)
 		return false;
 	c->hit(c->repl, set, w);
