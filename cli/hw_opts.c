@@ -11,6 +11,9 @@
 
 #include "hierarchy/hwconfig.h"
 
+#include <stdio.h>
+#include <string.h>
+
 enum {
 	OPT_HW = 0x300,
 	OPT_SET
@@ -60,10 +63,15 @@ int cli_load_hw(const struct cli_hw_opts *o, struct mw_hw_cfg *cfg)
 		return CLI_EXIT_FAIL;
 	}
 	for (i = 0; i < o->nsets; i++) {
+		size_t used = strlen(cfg->source);
+
 		if (mw_hw_set(cfg, o->sets[i], &d)) {
 			cli_error_diag(&d);
 			return CLI_EXIT_FAIL;
 		}
+		/* the source names the overrides too (reports, hw show) */
+		snprintf(cfg->source + used, sizeof(cfg->source) - used,
+			 " --set %s", o->sets[i]);
 	}
 	if (o->nsets && mw_hw_validate(cfg, &d)) {
 		/* the file was valid: an override broke it */

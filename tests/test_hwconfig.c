@@ -689,6 +689,24 @@ Test(hwconfig, files_and_open)
 	th_remove(nul);
 }
 
+Test(hwconfig, large_file_refused)
+{
+	size_t n = (1u << 20) + 1;
+	char *big = malloc(n), *path, msg[700];
+	struct mw_hw_cfg c;
+	struct mw_diag d;
+
+	cr_assert(big);
+	memset(big, ';', n);
+	path = th_temp_file(".ini", big, n);
+	cr_assert_eq(mw_hw_load_file(&c, path, &d), MW_ECONFIG);
+	snprintf(msg, sizeof(msg),
+		 "%s: larger than 1 MiB: not a hardware config", path);
+	cr_assert_str_eq(diag_text(&d), msg);
+	th_remove(path);
+	free(big);
+}
+
 Test(hwconfig, out_of_memory)
 {
 	struct mw_hw_cfg c;
