@@ -147,12 +147,12 @@ static void inputs_close(struct inputs *in)
 	mw_header_free(&in->merged);
 }
 
+/* in->merged must be initialized (mw_header_init). */
 static int inputs_open(struct inputs *in, const struct sim_opts *o)
 {
 	int i;
 	unsigned t;
 
-	mw_header_init(&in->merged);
 	in->n = 0;
 	in->s = calloc((size_t)o->npaths, sizeof(*in->s));
 	in->remap = calloc((size_t)o->npaths, sizeof(*in->remap));
@@ -413,7 +413,6 @@ int cmd_sim(int argc, char **argv)
 	mw_header_init(&in.merged);
 	if (cli_load_hw(&o.hw, &cfg))
 		goto out;
-	mw_header_free(&in.merged);
 	if (inputs_open(&in, &o))
 		goto out;
 	mw_diag_clear(&d);
