@@ -150,6 +150,7 @@ struct mw_cache *mw_cache_create(const struct mw_level_cfg *cfg,
 	mw_divider_init(&c->set_div, c->sets_per_slice);
 	mw_divider_init(&c->slice_div, c->slices);
 	n = (uint64_t)c->sets * c->ways;
+	c->lines = (uint32_t)n;
 	c->tag = mw_malloc(n * sizeof(*c->tag));
 	c->meta = mw_calloc(n, sizeof(*c->meta));
 	if (!c->tag || !c->meta)
@@ -320,6 +321,11 @@ static inline uint32_t lookup(const struct mw_cache *c, uint32_t set,
 	if (w < c->ways)
 		return base + w;
 	if (inval) {
+		/* once every way holds a line there is nothing to look for */
+		if (c->nvalid == c->lines) {
+			*inval = NO_SLOT;
+			return NO_SLOT;
+		}
 		w = mw_cache_match(t, c->ways, TAG_NONE);
 		*inval = w < c->ways ? base + w : NO_SLOT;
 	}
@@ -359,6 +365,10 @@ static inline struct mw_counters *ctr(struct mw_cache *c, unsigned tensor,
 
 static inline uint64_t sector_bytes(const struct mw_cache *c, uint64_t mask)
 {
+	/* unsectored masks are 0 or 1: no popcount (a libgcc call in the
+	   baseline x86-64 build) */
+	if (c->nsect == 1)
+		return (mask & 1) << c->sector_shift;
 	return (uint64_t)__builtin_popcountll(mask) << c->sector_shift;
 }
 

@@ -66,7 +66,8 @@ struct mw_cache {
 	uint64_t hmask;
 	uint64_t *freemap; /* bit set = way free */
 	size_t freewords, freehint;
-	uint32_t nvalid;
+	uint32_t nvalid; /* ways holding a line */
+	uint32_t lines;	 /* sets * ways */
 	struct mw_level_stats st;
 };
 
