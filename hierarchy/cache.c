@@ -234,18 +234,6 @@ uint32_t mw_cache_set_of(const struct mw_cache *c, uint64_t line)
 
 /* ---- fully associative map ------------------------------------------------ */
 
-static inline uint32_t hash_find(const struct mw_cache *c, uint64_t line)
-{
-	uint64_t i = mw_mix64(line) & c->hmask;
-
-	for (;; i = (i + 1) & c->hmask) {
-		if (c->hkey[i] == line)
-			return c->hval[i];
-		if (c->hkey[i] == TAG_NONE)
-			return NO_SLOT;
-	}
-}
-
 static void hash_insert(struct mw_cache *c, uint64_t line, uint32_t way)
 {
 	uint64_t i = mw_mix64(line) & c->hmask;
@@ -305,33 +293,6 @@ static void free_put(struct mw_cache *c, uint32_t way)
 
 /* ---- lookup, fill, evict --------------------------------------------------- */
 
-/* The slot of line in set, or NO_SLOT; *inval gets the lowest invalid way's
-   slot (NO_SLOT when none). */
-static inline uint32_t lookup(const struct mw_cache *c, uint32_t set,
-			      uint64_t line, uint32_t *inval)
-{
-	const uint64_t *t;
-	uint32_t w, base;
-
-	if (c->full)
-		return hash_find(c, line);
-	base = set * c->ways;
-	t = &c->tag[base];
-	w = mw_cache_match(t, c->ways, line);
-	if (w < c->ways)
-		return base + w;
-	if (inval) {
-		/* once every way holds a line there is nothing to look for */
-		if (c->nvalid == c->lines) {
-			*inval = NO_SLOT;
-			return NO_SLOT;
-		}
-		w = mw_cache_match(t, c->ways, TAG_NONE);
-		*inval = w < c->ways ? base + w : NO_SLOT;
-	}
-	return NO_SLOT;
-}
-
 static void describe(const struct mw_cache *c, uint32_t slot,
 		     struct mw_cache_victim *v)
 {
@@ -357,28 +318,13 @@ static void drop(struct mw_cache *c, uint32_t set, uint32_t slot)
 	c->nvalid--;
 }
 
-static inline struct mw_counters *ctr(struct mw_cache *c, unsigned tensor,
-				      unsigned op)
-{
-	return &c->st.c[(size_t)tensor * MW_OP_COUNT + op];
-}
-
-static inline uint64_t sector_bytes(const struct mw_cache *c, uint64_t mask)
-{
-	/* unsectored masks are 0 or 1: no popcount (a libgcc call in the
-	   baseline x86-64 build) */
-	if (c->nsect == 1)
-		return (mask & 1) << c->sector_shift;
-	return (uint64_t)__builtin_popcountll(mask) << c->sector_shift;
-}
-
 /*
  * Places line in set (slot inval if one was free), evicting a victim into
  * *v when the set is full (a dirty victim counts as a writeback under the
  * evicting op).  Returns the slot.
  */
-static uint32_t place(struct mw_cache *c, uint32_t set, uint32_t inval,
-		      uint64_t line, unsigned op, struct mw_cache_victim *v)
+uint32_t mw_cache_place(struct mw_cache *c, uint32_t set, uint32_t inval,
+			uint64_t line, unsigned op, struct mw_cache_victim *v)
 {
 	uint32_t slot = inval, way;
 
@@ -390,11 +336,11 @@ static uint32_t place(struct mw_cache *c, uint32_t set, uint32_t inval,
 		slot = set * c->ways + way;
 		describe(c, slot, v);
 		if (v->dirty) {
-			struct mw_counters *k = ctr(c, v->tensor, op);
+			struct mw_counters *k = mw_cache_ctr(c, v->tensor, op);
 
 			k->v[MW_STAT_WRITEBACKS]++;
 			k->v[MW_STAT_BYTES_TO_BELOW] +=
-				sector_bytes(c, v->dirty);
+				mw_cache_sector_bytes(c, v->dirty);
 		}
 		drop(c, set, slot);
 		if (c->full)
@@ -409,81 +355,18 @@ static uint32_t place(struct mw_cache *c, uint32_t set, uint32_t inval,
 	return slot;
 }
 
-MW_HOT_CLONES
 void mw_cache_access(struct mw_cache *c, uint64_t line, uint64_t need,
 		     uint64_t full, uint32_t bytes, unsigned op,
 		     unsigned tensor, struct mw_cache_result *r)
 {
-	struct mw_counters *k = ctr(c, tensor, op);
-	bool wr = op == MW_OP_WRITE;
-	uint32_t set = mw_cache_set_of_int(c, line), inval = NO_SLOT, slot;
-	uint64_t have, fetch;
-
-	r->fetch = 0;
-	r->forward = false;
-	r->hit = false;
-	r->miss = false;
-	r->v.valid = false;
-	k->v[MW_STAT_ACCESSES]++;
-	slot = lookup(c, set, line, &inval);
-	if (MW_LIKELY(slot != NO_SLOT)) {
-		/* unsectored: a present line has its one sector */
-		have = c->nsect == 1 ? 1 : c->meta[slot].valid;
-		if (MW_LIKELY((have & need) == need)) {
-			k->v[MW_STAT_HITS]++;
-			r->hit = true;
-			c->ops->hit(c->repl, set, slot - set * c->ways);
-			if (wr) {
-				if (c->write_back) {
-					c->meta[slot].dirty |= need;
-				} else {
-					r->forward = true;
-					k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
-				}
-			}
-			return;
-		}
-		k->v[MW_STAT_SECTOR_MISSES]++;
-		if (wr && !c->alloc_write) {
-			r->forward = true;
-			k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
-			return;
-		}
-		fetch = need & ~have & ~(wr ? full : 0);
-		c->meta[slot].valid = have | need;
-		c->ops->hit(c->repl, set, slot - set * c->ways);
-	} else {
-		k->v[MW_STAT_MISSES]++;
-		k->v[MW_STAT_SECTOR_MISSES]++;
-		r->miss = true;
-		if (wr && !c->alloc_write) {
-			r->forward = true;
-			k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
-			return;
-		}
-		slot = place(c, set, inval, line, op, &r->v);
-		fetch = need & ~(wr ? full : 0);
-		c->meta[slot].valid = need;
-		c->meta[slot].dirty = 0;
-		c->meta[slot].tensor = (uint8_t)tensor;
-	}
-	r->fetch = fetch;
-	k->v[MW_STAT_BYTES_FROM_BELOW] += sector_bytes(c, fetch);
-	if (wr) {
-		if (c->write_back) {
-			c->meta[slot].dirty |= need;
-		} else {
-			r->forward = true;
-			k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
-		}
-	}
+	mw_cache_access_int(c, line, need, full, bytes, op, tensor, r);
 }
 
 void mw_cache_access_exclusive(struct mw_cache *c, uint64_t line, uint64_t need,
 			       uint64_t full, uint32_t bytes, unsigned op,
 			       unsigned tensor, struct mw_cache_result *r)
 {
-	struct mw_counters *k = ctr(c, tensor, op);
+	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
 	uint32_t set = mw_cache_set_of_int(c, line), slot;
 	uint64_t have;
 
@@ -494,7 +377,7 @@ void mw_cache_access_exclusive(struct mw_cache *c, uint64_t line, uint64_t need,
 	r->miss = false;
 	r->v.valid = false;
 	k->v[MW_STAT_ACCESSES]++;
-	slot = lookup(c, set, line, NULL);
+	slot = mw_cache_lookup(c, set, line, NULL);
 	have = slot != NO_SLOT ? c->meta[slot].valid : 0;
 	if (op == MW_OP_WRITE) {
 		if (slot != NO_SLOT && (have & need) == need) {
@@ -532,7 +415,7 @@ void mw_cache_access_exclusive(struct mw_cache *c, uint64_t line, uint64_t need,
 		describe(c, slot, &r->v);
 		drop(c, set, slot);
 	}
-	k->v[MW_STAT_BYTES_FROM_BELOW] += sector_bytes(c, r->fetch);
+	k->v[MW_STAT_BYTES_FROM_BELOW] += mw_cache_sector_bytes(c, r->fetch);
 }
 
 void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
@@ -541,16 +424,16 @@ void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
 {
 	uint32_t set = mw_cache_set_of_int(c, line), inval = NO_SLOT, slot;
 
-	ctr(c, tensor, op)->v[MW_STAT_VICTIM_FILLS]++;
+	mw_cache_ctr(c, tensor, op)->v[MW_STAT_VICTIM_FILLS]++;
 	v->valid = false;
-	slot = lookup(c, set, line, &inval);
+	slot = mw_cache_lookup(c, set, line, &inval);
 	if (slot != NO_SLOT) {
 		c->meta[slot].valid |= mask;
 		c->meta[slot].dirty |= dirty;
 		c->ops->hit(c->repl, set, slot - set * c->ways);
 		return;
 	}
-	slot = place(c, set, inval, line, op, v);
+	slot = mw_cache_place(c, set, inval, line, op, v);
 	c->meta[slot].valid = mask;
 	c->meta[slot].dirty = dirty;
 	c->meta[slot].tensor = (uint8_t)tensor;
@@ -559,7 +442,8 @@ void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
 void mw_cache_merge(struct mw_cache *c, uint64_t line, uint64_t mask,
 		    uint64_t dirty)
 {
-	uint32_t slot = lookup(c, mw_cache_set_of_int(c, line), line, NULL);
+	uint32_t slot =
+		mw_cache_lookup(c, mw_cache_set_of_int(c, line), line, NULL);
 
 	if (slot == NO_SLOT)
 		return;
@@ -571,20 +455,21 @@ bool mw_cache_invalidate(struct mw_cache *c, uint64_t line, unsigned op,
 			 struct mw_cache_victim *v)
 {
 	uint32_t set = mw_cache_set_of_int(c, line);
-	uint32_t slot = lookup(c, set, line, NULL);
+	uint32_t slot = mw_cache_lookup(c, set, line, NULL);
 
 	v->valid = false;
 	if (slot == NO_SLOT)
 		return false;
 	describe(c, slot, v);
-	ctr(c, v->tensor, op)->v[MW_STAT_INVALIDATIONS]++;
+	mw_cache_ctr(c, v->tensor, op)->v[MW_STAT_INVALIDATIONS]++;
 	drop(c, set, slot);
 	return true;
 }
 
 bool mw_cache_contains(const struct mw_cache *c, uint64_t line)
 {
-	return lookup(c, mw_cache_set_of_int(c, line), line, NULL) != NO_SLOT;
+	return mw_cache_lookup(c, mw_cache_set_of_int(c, line), line, NULL) !=
+	       NO_SLOT;
 }
 
 int mw_cache_flush(struct mw_cache *c,
@@ -599,9 +484,10 @@ int mw_cache_flush(struct mw_cache *c,
 		if (c->tag[i] == TAG_NONE || !c->meta[i].dirty)
 			continue;
 		describe(c, (uint32_t)i, &v);
-		ctr(c, v.tensor, MW_OP_WRITE)->v[MW_STAT_WRITEBACKS]++;
-		ctr(c, v.tensor, MW_OP_WRITE)->v[MW_STAT_BYTES_TO_BELOW] +=
-			sector_bytes(c, v.dirty);
+		mw_cache_ctr(c, v.tensor, MW_OP_WRITE)->v[MW_STAT_WRITEBACKS]++;
+		mw_cache_ctr(c, v.tensor, MW_OP_WRITE)
+			->v[MW_STAT_BYTES_TO_BELOW] +=
+			mw_cache_sector_bytes(c, v.dirty);
 		c->meta[i].dirty = 0;
 		rc = fn(ctx, &v);
 		if (rc)
@@ -624,7 +510,7 @@ void mw_cache_foreach(const struct mw_cache *c,
 void mw_cache_count(struct mw_cache *c, unsigned tensor, unsigned op,
 		    enum mw_stat stat, uint64_t n)
 {
-	ctr(c, tensor, op)->v[stat] += n;
+	mw_cache_ctr(c, tensor, op)->v[stat] += n;
 }
 
 const struct mw_level_stats *mw_cache_stats(const struct mw_cache *c)
@@ -675,7 +561,7 @@ static int check_slots(const struct mw_cache *c, uint32_t set, bool *valid,
 		if (c->meta[base + w].dirty & ~c->meta[base + w].valid)
 			return corrupt(d, c, set, "dirty sector not valid");
 		if (c->full) {
-			if (hash_find(c, t) != w)
+			if (mw_cache_hash_find(c, t) != w)
 				return corrupt(d, c, set,
 					       "hash map out of step");
 			continue;

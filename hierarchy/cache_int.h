@@ -150,4 +150,137 @@ mw_cache_try_hit(struct mw_cache *c, uint64_t line, uint64_t need, unsigned op,
 	return true;
 }
 
+static inline uint32_t mw_cache_hash_find(const struct mw_cache *c,
+					  uint64_t line)
+{
+	uint64_t i = mw_mix64(line) & c->hmask;
+
+	for (;; i = (i + 1) & c->hmask) {
+		if (c->hkey[i] == line)
+			return c->hval[i];
+		if (c->hkey[i] == TAG_NONE)
+			return NO_SLOT;
+	}
+}
+
+/* The slot of line in set, or NO_SLOT; *inval gets the lowest invalid way's
+   slot (NO_SLOT when none). */
+static inline __attribute__((always_inline)) uint32_t
+mw_cache_lookup(const struct mw_cache *c, uint32_t set, uint64_t line,
+		uint32_t *inval)
+{
+	const uint64_t *t;
+	uint32_t w, base;
+
+	if (c->full)
+		return mw_cache_hash_find(c, line);
+	base = set * c->ways;
+	t = &c->tag[base];
+	w = mw_cache_match(t, c->ways, line);
+	if (w < c->ways)
+		return base + w;
+	if (inval) {
+		/* once every way holds a line there is nothing to look for */
+		if (c->nvalid == c->lines) {
+			*inval = NO_SLOT;
+			return NO_SLOT;
+		}
+		w = mw_cache_match(t, c->ways, TAG_NONE);
+		*inval = w < c->ways ? base + w : NO_SLOT;
+	}
+	return NO_SLOT;
+}
+
+static inline struct mw_counters *mw_cache_ctr(struct mw_cache *c,
+					       unsigned tensor, unsigned op)
+{
+	return &c->st.c[(size_t)tensor * MW_OP_COUNT + op];
+}
+
+static inline uint64_t mw_cache_sector_bytes(const struct mw_cache *c,
+					     uint64_t mask)
+{
+	/* unsectored masks are 0 or 1: no popcount (a libgcc call in the
+	   baseline x86-64 build) */
+	if (c->nsect == 1)
+		return (mask & 1) << c->sector_shift;
+	return (uint64_t)__builtin_popcountll(mask) << c->sector_shift;
+}
+
+/* Places line in set (in way slot inval when one is free), evicting a
+   victim into *v when the set is full.  Returns the slot.  cache.c. */
+uint32_t mw_cache_place(struct mw_cache *c, uint32_t set, uint32_t inval,
+			uint64_t line, unsigned op, struct mw_cache_victim *v);
+
+/* The body of mw_cache_access, inline for the hierarchy's hot path. */
+static inline __attribute__((always_inline)) void
+mw_cache_access_int(struct mw_cache *c, uint64_t line, uint64_t need,
+		    uint64_t full, uint32_t bytes, unsigned op, unsigned tensor,
+		    struct mw_cache_result *r)
+{
+	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+	bool wr = op == MW_OP_WRITE;
+	uint32_t set = mw_cache_set_of_int(c, line), inval = NO_SLOT, slot;
+	uint64_t have, fetch;
+
+	r->fetch = 0;
+	r->forward = false;
+	r->hit = false;
+	r->miss = false;
+	r->v.valid = false;
+	k->v[MW_STAT_ACCESSES]++;
+	slot = mw_cache_lookup(c, set, line, &inval);
+	if (MW_LIKELY(slot != NO_SLOT)) {
+		/* unsectored: a present line has its one sector */
+		have = c->nsect == 1 ? 1 : c->meta[slot].valid;
+		if (MW_LIKELY((have & need) == need)) {
+			k->v[MW_STAT_HITS]++;
+			r->hit = true;
+			c->ops->hit(c->repl, set, slot - set * c->ways);
+			if (wr) {
+				if (c->write_back) {
+					c->meta[slot].dirty |= need;
+				} else {
+					r->forward = true;
+					k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
+				}
+			}
+			return;
+		}
+		k->v[MW_STAT_SECTOR_MISSES]++;
+		if (wr && !c->alloc_write) {
+			r->forward = true;
+			k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
+			return;
+		}
+		fetch = need & ~have & ~(wr ? full : 0);
+		c->meta[slot].valid = have | need;
+		c->ops->hit(c->repl, set, slot - set * c->ways);
+	} else {
+		k->v[MW_STAT_MISSES]++;
+		k->v[MW_STAT_SECTOR_MISSES]++;
+		r->miss = true;
+		if (wr && !c->alloc_write) {
+			r->forward = true;
+			k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
+			return;
+		}
+		slot = mw_cache_place(c, set, inval, line, op, &r->v);
+		fetch = need & ~(wr ? full : 0);
+		c->meta[slot].valid = need;
+		c->meta[slot].dirty = 0;
+		c->meta[slot].tensor = (uint8_t)tensor;
+	}
+	r->fetch = fetch;
+	k->v[MW_STAT_BYTES_FROM_BELOW] += mw_cache_sector_bytes(c, fetch);
+	if (wr) {
+		if (c->write_back) {
+			c->meta[slot].dirty |= need;
+		} else {
+			r->forward = true;
+			k->v[MW_STAT_BYTES_TO_BELOW] += bytes;
+		}
+	}
+}
+
 #endif

@@ -439,7 +439,7 @@ static inline void line_access(struct mw_hier *h, uint32_t lvl, uint32_t unit,
 		mw_cache_access_exclusive(c, line, need, full, n, op, tensor,
 					  &r);
 	else
-		mw_cache_access(c, line, need, full, n, op, tensor, &r);
+		mw_cache_access_int(c, line, need, full, n, op, tensor, &r);
 	if (lvl == 0)
 		debug_check(h, c, line);
 	if (MW_LIKELY(r.hit && !r.forward))
@@ -529,23 +529,26 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 			uint64_t lsize = (uint64_t)1 << l->line_shift;
 			mw_addr off = a->addr & (lsize - 1);
 
-			/* fast path: a hit on one line of the first level */
-			if (MW_LIKELY(off + a->size <= lsize &&
-				      !l->exclusive)) {
+			/* the common case: one line of the first level */
+			if (MW_LIKELY(off + a->size <= lsize)) {
+				struct mw_cache *c = l->inst[unit];
+				uint64_t line = a->addr >> l->line_shift;
 				uint64_t need = mask_range(
 					(unsigned)(off >> l->sector_shift),
 					(unsigned)((off + a->size - 1) >>
 						   l->sector_shift));
-				struct mw_cache *c = l->inst[unit];
-				uint64_t line = a->addr >> l->line_shift;
 
-				if (mw_cache_try_hit(c, line, need, op,
-						     a->tensor)) {
+				/* a plain hit first, inline; else the rest */
+				if (!l->exclusive &&
+				    mw_cache_try_hit(c, line, need, op,
+						     a->tensor))
 					debug_check(h, c, line);
-					if (MW_UNLIKELY(h->err))
-						return h->err;
-					continue;
-				}
+				else
+					line_access(h, 0, unit, a->addr,
+						    a->size, op, a->tensor);
+				if (MW_UNLIKELY(h->err))
+					return h->err;
+				continue;
 			}
 			send(h, 0, unit, a->addr, a->size, op, a->tensor);
 		}
