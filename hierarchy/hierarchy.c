@@ -223,6 +223,9 @@ const struct mw_level_cfg *mw_hier_level_cfg(const struct mw_hier *h,
 
 static void send(struct mw_hier *h, uint32_t lvl, uint32_t unit, mw_addr addr,
 		 uint64_t bytes, unsigned op, unsigned tensor);
+static inline void line_access(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+			       mw_addr addr, uint32_t n, unsigned op,
+			       unsigned tensor);
 
 static void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes, unsigned op,
 		   unsigned tensor)
@@ -257,6 +260,20 @@ static void send_runs(struct mw_hier *h, uint32_t lvl, uint32_t unit,
 	const struct level *l = &h->lv[lvl];
 	mw_addr base = line << l->line_shift;
 
+	if (!mask)
+		return;
+	if (l->sector_shift == l->line_shift) {
+		/* unsectored: the whole line; straight to the line of the level
+		   below when it holds it whole */
+		if (lvl + 1 < h->nlevels &&
+		    h->lv[lvl + 1].line_shift >= l->line_shift)
+			line_access(h, lvl + 1, unit, base,
+				    (uint32_t)1 << l->line_shift, op, tensor);
+		else
+			send(h, lvl + 1, unit, base,
+			     (uint64_t)1 << l->line_shift, op, tensor);
+		return;
+	}
 	while (mask) {
 		unsigned lo = (unsigned)__builtin_ctzll(mask);
 		uint64_t rest = mask >> lo;
