@@ -101,8 +101,9 @@ const struct mw_level_cfg *mw_hier_level_cfg(const struct mw_hier *h,
 
 /*
  * Counters of a level summed over its instances (for level 0: over every
- * unit, or only unit when unit != MW_STATS_ALL), for tensor and op (each
- * a value or MW_STATS_ALL).  Fills *out (cleared first).  0, or
+ * unit, or only unit when unit != MW_STATS_ALL; a shared level has one
+ * instance, unit MW_STATS_ALL or 0), for tensor and op (each a value or
+ * MW_STATS_ALL).  Fills *out (cleared first).  0, or
  * MW_EINVAL for a level, unit, tensor or op out of range.
  */
 int mw_hier_level_stats(const struct mw_hier *h, uint32_t level, uint32_t unit,
