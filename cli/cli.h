@@ -37,6 +37,8 @@ int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_hw(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 /* "memwall: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -73,6 +75,27 @@ struct mw_stream *cli_open_trace(const char *path,
 
 /* After reading a stream: reports skipped bad lines; returns 0 or 1 if failed. */
 int cli_finish_stream(struct mw_stream *s, long last_read);
+
+/* ---- hardware options (an argp child shared by sim, hw show, ...) ---- */
+
+#define CLI_SETS_MAX 64
+
+struct mw_hw_cfg;
+
+struct cli_hw_opts {
+	const char *hw;			/* --hw NAME|FILE, NULL = none */
+	const char *sets[CLI_SETS_MAX]; /* --set SECTION.KEY=VALUE, in order */
+	unsigned nsets;
+};
+
+/* Options --hw, --set; input: struct cli_hw_opts. */
+extern const struct argp cli_hw_argp;
+
+/*
+ * Loads o->hw (a preset or an INI file), applies the --set overrides in
+ * order and validates the result; prints the error.  0 or 1.
+ */
+int cli_load_hw(const struct cli_hw_opts *o, struct mw_hw_cfg *cfg);
 
 /* ---- results ---------------------------------------------------------- */
 

@@ -26,6 +26,8 @@ const struct cli_command cli_commands[] = {
 	 "footprint"},
 	{"convert", cmd_convert, "convert a trace between formats"},
 	{"plot", cmd_plot, "draw sweep results or miss-ratio curves (gnuplot)"},
+	{"sim", cmd_sim, "simulate trace files on a machine's caches"},
+	{"hw", cmd_hw, "list and show hardware presets"},
 	{"help", cmd_help, "help on memwall or on one command"},
 	{NULL, NULL, NULL},
 };

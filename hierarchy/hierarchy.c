@@ -1,0 +1,816 @@
+/*
+ * hierarchy.c - cache levels wired into a machine: private first level
+ * per unit, shared levels below, then the memory.
+ *
+ * Notes:
+ *  - Splitting: a record is cut into the lines of the first level it
+ *    touches; each piece asks for the sectors it overlaps.  A level sends
+ *    below, in this order: the demand fill (each run of consecutive
+ *    missing sectors as one request), then the write itself when it is
+ *    forwarded (write-through, or a write that does not allocate: its own
+ *    bytes), then the victim's write-back (each run of dirty sectors).
+ *    Requests below are cut again into that level's lines, so levels may
+ *    have different line and sector sizes.
+ *  - Ops below: fills are reads (ifetch fills stay ifetch); write-backs,
+ *    write-throughs and forwarded writes are writes.  Counters at lower
+ *    levels are per op of the request that arrives there.
+ *  - Units: levels[0] has machine.units instances; a record's unit picks
+ *    one.  unit >= units is an error (MW_ERANGE) unless folding is on
+ *    (mw_hier_set_unit_fold), then unit % units.  Lower levels are one
+ *    shared instance each (slices live inside it).
+ *  - Inclusive level k: when k evicts a line, every copy of any part of
+ *    it in the levels above (all units) is invalidated; a dirty copy is
+ *    written back straight below k (counted as a writeback of the level
+ *    that held it), after k's own victim.  Inclusion at level 0 means
+ *    nothing and is ignored.
+ *  - Exclusive level k (a victim cache of k-1; same line and sector size
+ *    required): filled only by lines evicted from k-1, clean or dirty (a
+ *    clean victim's bytes count in k-1's bytes_to_below); a fill request
+ *    from k-1 that finds the line takes it out of k and the line moves up
+ *    with its sectors and dirtiness; a miss goes below k without
+ *    allocating in k.  A line allocated in k-1 without any fetch (a write
+ *    covering whole sectors) still takes its copy out of k.  A victim
+ *    that an inclusive level below k no longer holds (it was
+ *    back-invalidated while in flight, by the fill that evicted it) is
+ *    not inserted into k: if dirty it is written back through k.
+ *  - A write-allocate miss does not fetch the sectors it overwrites
+ *    entirely, unless some level below is inclusive: there it fetches
+ *    them, so that the inclusive level holds every line above it.
+ *  - nlevels == 0: records go to memory cut into MW_HIER_MEM_LINE-byte
+ *    aligned pieces.
+ *  - Memory counts requests and bytes per op and tensor and passes each
+ *    request to the sink.  A sink error stops the batch.
+ *  - With MW_DEBUG the touched set of every first-level line request is
+ *    checked after the access (mw_cache_check_set); mw_hier_check does
+ *    the full check.
+ */
+#include "hierarchy/hierarchy.h"
+#include "common/alloc.h"
+#include "common/hot.h"
+#include "hierarchy/cache.h"
+#include "hierarchy/cache_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+struct level {
+	struct mw_level_cfg cfg;
+	struct mw_cache **inst;
+	uint32_t ninst;
+	bool exclusive, inclusive;
+	bool fetch_full; /* an inclusive level below: writes fetch whole
+			    sectors too, so that level holds the line */
+	unsigned line_shift, sector_shift;
+};
+
+struct mw_hier {
+	uint32_t nlevels, units, ntensors;
+	struct level lv[MW_LEVELS_MAX];
+	struct mw_mem_stats mem;
+	struct mw_mem_sink sink;
+	bool has_sink, fold;
+	int err; /* first sink or check error inside a batch */
+	struct mw_diag diag;
+};
+
+static inline uint64_t mask_range(unsigned lo, unsigned hi)
+{
+	uint64_t upto = hi >= 63 ? UINT64_MAX : (2ull << hi) - 1;
+
+	return upto & ~((1ull << lo) - 1);
+}
+
+static unsigned log2u32(uint32_t v)
+{
+	unsigned l = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		l++;
+	}
+	return l;
+}
+
+struct mw_hier *mw_hier_create(const struct mw_hw_cfg *cfg, uint32_t ntensors,
+			       struct mw_diag *d)
+{
+	struct mw_hier *h;
+	uint32_t i, k;
+
+	if (cfg->machine.units == 0 || cfg->machine.units > MW_UNITS_MAX) {
+		mw_diag_set(d, MW_ECONFIG, "", 0,
+			    "machine: units must be 1..%d", MW_UNITS_MAX);
+		return NULL;
+	}
+	if (cfg->nlevels > MW_LEVELS_MAX) {
+		mw_diag_set(d, MW_ECONFIG, "", 0, "more than %d cache levels",
+			    MW_LEVELS_MAX);
+		return NULL;
+	}
+	if (ntensors > MW_TENSOR_MAX) {
+		mw_diag_set(d, MW_EINVAL, "", 0, "more than %d tensors",
+			    MW_TENSOR_MAX);
+		return NULL;
+	}
+	for (i = 1; i < cfg->nlevels; i++) {
+		const struct mw_level_cfg *a = &cfg->levels[i - 1];
+		const struct mw_level_cfg *b = &cfg->levels[i];
+
+		if (b->inclusion == MW_INCL_EXCLUSIVE &&
+		    (a->line != b->line || a->sector != b->sector)) {
+			mw_diag_set(d, MW_ECONFIG, "", 0,
+				    "level %s: an exclusive level needs the "
+				    "line and sector size of %s",
+				    b->name, a->name);
+			return NULL;
+		}
+	}
+	h = mw_calloc(1, sizeof(*h));
+	if (!h)
+		goto out_nomem;
+	h->nlevels = cfg->nlevels;
+	h->units = cfg->machine.units;
+	h->ntensors = ntensors;
+	if (mw_mem_stats_init(&h->mem, ntensors) < 0)
+		goto out_destroy_nomem;
+	for (i = 0; i < h->nlevels; i++) {
+		struct level *l = &h->lv[i];
+
+		l->cfg = cfg->levels[i];
+		l->cfg.name[MW_NAME_MAX - 1] = '\0';
+		l->exclusive = i > 0 && l->cfg.inclusion == MW_INCL_EXCLUSIVE;
+		l->inclusive = i > 0 && l->cfg.inclusion == MW_INCL_INCLUSIVE;
+		l->ninst = i == 0 ? h->units : 1;
+		l->inst = mw_calloc(l->ninst, sizeof(*l->inst));
+		if (!l->inst)
+			goto out_destroy_nomem;
+		for (k = 0; k < l->ninst; k++) {
+			l->inst[k] = mw_cache_create(&l->cfg, ntensors, d);
+			if (!l->inst[k])
+				goto out_destroy;
+		}
+		l->line_shift = log2u32(l->cfg.line);
+		l->sector_shift = log2u32(l->cfg.sector);
+	}
+	for (i = 0; i < h->nlevels; i++)
+		for (k = i + 1; k < h->nlevels; k++)
+			if (h->lv[k].inclusive)
+				h->lv[i].fetch_full = true;
+	mw_diag_clear(&h->diag);
+	return h;
+out_destroy_nomem:
+	mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+out_destroy:
+	mw_hier_destroy(h);
+	return NULL;
+out_nomem:
+	mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+	return NULL;
+}
+
+void mw_hier_destroy(struct mw_hier *h)
+{
+	uint32_t i, k;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->nlevels; i++) {
+		if (!h->lv[i].inst)
+			continue;
+		for (k = 0; k < h->lv[i].ninst; k++)
+			mw_cache_destroy(h->lv[i].inst[k]);
+		mw_free(h->lv[i].inst);
+	}
+	mw_mem_stats_fini(&h->mem);
+	mw_free(h);
+}
+
+void mw_hier_set_memory_sink(struct mw_hier *h, const struct mw_mem_sink *sink)
+{
+	h->has_sink = sink != NULL;
+	if (sink)
+		h->sink = *sink;
+}
+
+void mw_hier_set_unit_fold(struct mw_hier *h, bool fold)
+{
+	h->fold = fold;
+}
+
+const struct mw_diag *mw_hier_diag(const struct mw_hier *h)
+{
+	return &h->diag;
+}
+
+uint32_t mw_hier_levels(const struct mw_hier *h)
+{
+	return h->nlevels;
+}
+
+uint32_t mw_hier_units(const struct mw_hier *h)
+{
+	return h->units;
+}
+
+const struct mw_level_cfg *mw_hier_level_cfg(const struct mw_hier *h,
+					     uint32_t level)
+{
+	return level < h->nlevels ? &h->lv[level].cfg : NULL;
+}
+
+/* ---- the request path --------------------------------------------------- */
+
+static void send(struct mw_hier *h, uint32_t lvl, uint32_t unit, mw_addr addr,
+		 uint64_t bytes, unsigned op, unsigned tensor);
+static inline void line_access(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+			       mw_addr addr, uint32_t n, unsigned op,
+			       unsigned tensor);
+
+static void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes, unsigned op,
+		   unsigned tensor)
+{
+	struct mw_mem_counters *m = mw_mem_stats_at(&h->mem, tensor, op);
+	bool wr = op == MW_OP_WRITE;
+	int rc;
+
+	m->v[wr ? MW_MEM_WRITES : MW_MEM_READS]++;
+	m->v[wr ? MW_MEM_BYTES_WRITTEN : MW_MEM_BYTES_READ] += bytes;
+	if (!h->has_sink || h->err)
+		return;
+	rc = h->sink.access(h->sink.ctx, addr, (uint32_t)bytes, wr);
+	if (rc < 0) {
+		h->err = rc;
+		mw_diag_set(&h->diag, rc, "", 0, "memory model: %s",
+			    mw_strerror(rc));
+	}
+}
+
+static inline struct mw_cache *inst_of(const struct mw_hier *h, uint32_t lvl,
+				       uint32_t unit)
+{
+	return h->lv[lvl].inst[lvl == 0 ? unit : 0];
+}
+
+/* Sends each run of consecutive sectors of mask in line below lvl. */
+static void send_runs(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+		      uint64_t line, uint64_t mask, unsigned op,
+		      unsigned tensor)
+{
+	const struct level *l = &h->lv[lvl];
+	mw_addr base = line << l->line_shift;
+
+	if (!mask)
+		return;
+	if (l->sector_shift == l->line_shift) {
+		/* unsectored: the whole line; straight to the line of the level
+		   below when it holds it whole */
+		if (lvl + 1 < h->nlevels &&
+		    h->lv[lvl + 1].line_shift >= l->line_shift)
+			line_access(h, lvl + 1, unit, base,
+				    (uint32_t)1 << l->line_shift, op, tensor);
+		else
+			send(h, lvl + 1, unit, base,
+			     (uint64_t)1 << l->line_shift, op, tensor);
+		return;
+	}
+	while (mask) {
+		unsigned lo = (unsigned)__builtin_ctzll(mask);
+		uint64_t rest = mask >> lo;
+		unsigned n = rest == UINT64_MAX
+				     ? 64
+				     : (unsigned)__builtin_ctzll(~rest);
+
+		send(h, lvl + 1, unit, base + ((mw_addr)lo << l->sector_shift),
+		     (uint64_t)n << l->sector_shift, op, tensor);
+		mask = n + lo >= 64 ? 0 : mask & ~mask_range(lo, lo + n - 1);
+	}
+}
+
+static void evict(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+		  const struct mw_cache_victim *v, unsigned op);
+
+/* Fetches sectors mask of line (a line of lvl) from below lvl. */
+static void fetch_below(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+			uint64_t line, uint64_t mask, bool allocated,
+			unsigned op, unsigned tensor)
+{
+	struct mw_cache *up = inst_of(h, lvl, unit), *c;
+	struct mw_cache_result r;
+	unsigned fop = op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ;
+
+	if (lvl + 1 >= h->nlevels || !h->lv[lvl + 1].exclusive) {
+		send_runs(h, lvl, unit, line, mask, fop, tensor);
+		return;
+	}
+	c = inst_of(h, lvl + 1, unit);
+	if (!mask) {
+		struct mw_cache_victim v;
+
+		if (allocated && mw_cache_invalidate(c, line, op, &v))
+			mw_cache_merge(up, line, v.mask, v.dirty);
+		return;
+	}
+	mw_cache_access_exclusive(c, line, mask, 0,
+				  (uint32_t)__builtin_popcountll(mask)
+					  << h->lv[lvl].sector_shift,
+				  fop, tensor, &r);
+	if (r.fetch)
+		fetch_below(h, lvl + 1, unit, line, r.fetch, false, fop,
+			    tensor);
+	if (r.v.valid)
+		mw_cache_merge(up, line, r.v.mask, r.v.dirty);
+}
+
+/* Back-invalidates every copy above lvl of victim v (a line of lvl). */
+static void back_invalidate(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+			    const struct mw_cache_victim *v, unsigned op)
+{
+	mw_addr lo = v->line << h->lv[lvl].line_shift;
+	mw_addr hi = lo + ((mw_addr)1 << h->lv[lvl].line_shift) - 1;
+	uint32_t j, k;
+
+	for (j = 0; j < lvl; j++) {
+		const struct level *u = &h->lv[j];
+		uint64_t first = lo >> u->line_shift,
+			 last = hi >> u->line_shift;
+
+		for (k = 0; k < u->ninst; k++) {
+			uint64_t x;
+
+			for (x = first; x <= last; x++) {
+				struct mw_cache_victim c;
+
+				if (!mw_cache_invalidate(u->inst[k], x, op, &c))
+					continue;
+				if (!c.dirty)
+					continue;
+				mw_cache_count(u->inst[k], c.tensor, op,
+					       MW_STAT_WRITEBACKS, 1);
+				mw_cache_count(
+					u->inst[k], c.tensor, op,
+					MW_STAT_BYTES_TO_BELOW,
+					(uint64_t)__builtin_popcountll(c.dirty)
+						<< u->sector_shift);
+				/* the copy's dirty runs, straight below lvl */
+				{
+					mw_addr b = x << u->line_shift;
+					uint64_t m = c.dirty;
+
+					while (m) {
+						unsigned s = (unsigned)
+							__builtin_ctzll(m);
+
+						m &= m - 1;
+						send(h, lvl + 1, unit,
+						     b + ((mw_addr)s
+							  << u->sector_shift),
+						     (uint64_t)1
+							     << u->sector_shift,
+						     MW_OP_WRITE, c.tensor);
+					}
+				}
+			}
+		}
+	}
+}
+
+/* true when an inclusive level below k lacks line (a line of k): it was
+   back-invalidated while it was a victim in flight. */
+static bool orphaned(const struct mw_hier *h, uint32_t k, uint64_t line)
+{
+	mw_addr a = line << h->lv[k].line_shift;
+	uint32_t m;
+
+	for (m = k + 1; m < h->nlevels; m++)
+		if (h->lv[m].inclusive &&
+		    !mw_cache_contains(h->lv[m].inst[0],
+				       a >> h->lv[m].line_shift))
+			return true;
+	return false;
+}
+
+static void evict(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+		  const struct mw_cache_victim *v, unsigned op)
+{
+	if (lvl + 1 < h->nlevels && h->lv[lvl + 1].exclusive &&
+	    !orphaned(h, lvl + 1, v->line)) {
+		struct mw_cache_victim v2;
+
+		mw_cache_count(
+			inst_of(h, lvl, unit), v->tensor, op,
+			MW_STAT_BYTES_TO_BELOW,
+			(uint64_t)__builtin_popcountll(v->mask & ~v->dirty)
+				<< h->lv[lvl].sector_shift);
+		mw_cache_insert(inst_of(h, lvl + 1, unit), v->line, v->mask,
+				v->dirty, op, v->tensor, &v2);
+		if (v2.valid)
+			evict(h, lvl + 1, unit, &v2, op);
+	} else if (v->dirty) {
+		send_runs(h, lvl, unit, v->line, v->dirty, MW_OP_WRITE,
+			  v->tensor);
+	}
+	if (h->lv[lvl].inclusive)
+		back_invalidate(h, lvl, unit, v, op);
+}
+
+static void debug_check(struct mw_hier *h, struct mw_cache *c, uint64_t line)
+{
+#if defined(MW_DEBUG) && MW_DEBUG
+	if (!h->err &&
+	    mw_cache_check_set(c, mw_cache_set_of(c, line), &h->diag) < 0)
+		h->err = MW_ECORRUPT;
+#else
+	(void)h;
+	(void)c;
+	(void)line;
+#endif
+}
+
+/* One request for a piece of one line of level lvl. */
+static inline void line_access(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+			       mw_addr addr, uint32_t n, unsigned op,
+			       unsigned tensor)
+{
+	const struct level *l = &h->lv[lvl];
+	struct mw_cache *c = inst_of(h, lvl, unit);
+	struct mw_cache_result r;
+	uint64_t line = addr >> l->line_shift;
+	uint64_t lmask = ((uint64_t)1 << l->line_shift) - 1;
+	uint64_t smask = ((uint64_t)1 << l->sector_shift) - 1;
+	mw_addr off = addr & lmask, end = off + n; /* end <= line size */
+	unsigned s0 = (unsigned)(off >> l->sector_shift);
+	unsigned s1 = (unsigned)((end - 1) >> l->sector_shift);
+	uint64_t need = mask_range(s0, s1), full = 0;
+
+	if (op == MW_OP_WRITE && !l->fetch_full) {
+		/* sectors [off, end) covers entirely */
+		unsigned f0 = (unsigned)((off + smask) >> l->sector_shift);
+		unsigned f1 =
+			(unsigned)(end >> l->sector_shift); /* exclusive */
+
+		if (f0 < f1)
+			full = mask_range(f0, f1 - 1);
+	}
+	if (l->exclusive)
+		mw_cache_access_exclusive(c, line, need, full, n, op, tensor,
+					  &r);
+	else
+		mw_cache_access_int(c, line, need, full, n, op, tensor, &r);
+	if (lvl == 0)
+		debug_check(h, c, line);
+	if (MW_LIKELY(r.hit && !r.forward))
+		return;
+	if (l->exclusive) {
+		/* a moved-up line is merged by fetch_below one level up */
+		if (r.fetch)
+			fetch_below(h, lvl, unit, line, r.fetch, false, op,
+				    tensor);
+		if (r.forward)
+			send(h, lvl + 1, unit, addr, n, MW_OP_WRITE, tensor);
+		return;
+	}
+	if (r.fetch || r.miss)
+		fetch_below(h, lvl, unit, line, r.fetch, r.miss && !r.forward,
+			    op, tensor);
+	if (r.forward)
+		send(h, lvl + 1, unit, addr, n, MW_OP_WRITE, tensor);
+	if (r.v.valid)
+		evict(h, lvl, unit, &r.v, op);
+}
+
+static void send(struct mw_hier *h, uint32_t lvl, uint32_t unit, mw_addr addr,
+		 uint64_t bytes, unsigned op, unsigned tensor)
+{
+	mw_addr end = addr + bytes;
+	uint64_t lsize;
+
+	if (lvl >= h->nlevels) {
+		memory(h, addr, bytes, op, tensor);
+		return;
+	}
+	lsize = (uint64_t)1 << h->lv[lvl].line_shift;
+	while (addr < end) {
+		uint64_t n = lsize - (addr & (lsize - 1));
+
+		if (n > end - addr)
+			n = end - addr;
+		line_access(h, lvl, unit, addr, (uint32_t)n, op, tensor);
+		addr += n;
+	}
+}
+
+MW_HOT_CLONES
+int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
+			 size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mw_access *a = &recs[i];
+		uint32_t unit = a->unit;
+		unsigned op = a->op;
+
+		if (MW_UNLIKELY(unit >= h->units)) {
+			if (!h->fold)
+				return mw_diag_set(&h->diag, MW_ERANGE, "", 0,
+						   "record %zu: unit %" PRIu32
+						   " but the machine has "
+						   "%" PRIu32 " units",
+						   i, unit, h->units);
+			unit %= h->units;
+		}
+		if (MW_UNLIKELY(a->tensor > h->ntensors || a->size == 0 ||
+				a->addr > UINT64_MAX - a->size ||
+				op >= MW_OP_COUNT))
+			return mw_diag_set(&h->diag, MW_ERANGE, "", 0,
+					   "record %zu: tensor %u, size "
+					   "%" PRIu32 ", op %u, address "
+					   "0x%" PRIx64 " out of "
+					   "range",
+					   i, a->tensor, a->size, op, a->addr);
+		if (h->nlevels == 0) {
+			mw_addr p = a->addr, e = a->addr + a->size;
+
+			while (p < e) {
+				uint64_t k = MW_HIER_MEM_LINE -
+					     (p & (MW_HIER_MEM_LINE - 1));
+
+				if (k > e - p)
+					k = e - p;
+				memory(h, p, k, op, a->tensor);
+				p += k;
+			}
+		} else {
+			const struct level *l = &h->lv[0];
+			uint64_t lsize = (uint64_t)1 << l->line_shift;
+			mw_addr off = a->addr & (lsize - 1);
+
+			/* the common case: one line of the first level */
+			if (MW_LIKELY(off + a->size <= lsize)) {
+				struct mw_cache *c = l->inst[unit];
+				uint64_t line = a->addr >> l->line_shift;
+				uint64_t need = mask_range(
+					(unsigned)(off >> l->sector_shift),
+					(unsigned)((off + a->size - 1) >>
+						   l->sector_shift));
+
+				/* a plain hit first, inline; else the rest */
+				if (!l->exclusive &&
+				    mw_cache_try_hit(c, line, need, op,
+						     a->tensor))
+					debug_check(h, c, line);
+				else
+					line_access(h, 0, unit, a->addr,
+						    a->size, op, a->tensor);
+				if (MW_UNLIKELY(h->err))
+					return h->err;
+				continue;
+			}
+			send(h, 0, unit, a->addr, a->size, op, a->tensor);
+		}
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
+static int flush_one(void *ctx, const struct mw_cache_victim *v);
+
+struct flush_ctx {
+	struct mw_hier *h;
+	uint32_t lvl, unit;
+};
+
+static int flush_one(void *ctx, const struct mw_cache_victim *v)
+{
+	struct flush_ctx *f = ctx;
+
+	send_runs(f->h, f->lvl, f->unit, v->line, v->dirty, MW_OP_WRITE,
+		  v->tensor);
+	return f->h->err;
+}
+
+int mw_hier_flush(struct mw_hier *h)
+{
+	uint32_t i, k;
+	int rc;
+
+	for (i = 0; i < h->nlevels; i++) {
+		for (k = 0; k < h->lv[i].ninst; k++) {
+			struct flush_ctx f = {h, i, k};
+
+			rc = mw_cache_flush(h->lv[i].inst[k], flush_one, &f);
+			if (rc)
+				return rc;
+		}
+	}
+	return h->err;
+}
+
+/* ---- statistics ----------------------------------------------------------- */
+
+int mw_hier_level_stats(const struct mw_hier *h, uint32_t level, uint32_t unit,
+			uint32_t tensor, uint32_t op, struct mw_counters *out)
+{
+	uint32_t k;
+
+	memset(out, 0, sizeof(*out));
+	if (level >= h->nlevels ||
+	    (tensor != MW_STATS_ALL && tensor > h->ntensors) ||
+	    (op != MW_STATS_ALL && op >= MW_OP_COUNT) ||
+	    (unit != MW_STATS_ALL && unit >= h->lv[level].ninst))
+		return MW_EINVAL;
+	for (k = 0; k < h->lv[level].ninst; k++)
+		if (unit == MW_STATS_ALL || unit == k)
+			mw_level_stats_sum(mw_cache_stats(h->lv[level].inst[k]),
+					   tensor, op, out);
+	return 0;
+}
+
+int mw_hier_memory_stats(const struct mw_hier *h, uint32_t tensor, uint32_t op,
+			 struct mw_mem_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	if ((tensor != MW_STATS_ALL && tensor > h->ntensors) ||
+	    (op != MW_STATS_ALL && op >= MW_OP_COUNT))
+		return MW_EINVAL;
+	mw_mem_stats_sum(&h->mem, tensor, op, out);
+	return 0;
+}
+
+static const char *const op_prefix[MW_OP_COUNT] = {"reads", "writes",
+						   "ifetches"};
+
+static int add_level(const struct mw_hier *h, uint32_t lvl, uint32_t tensor,
+		     const char *scope, struct mw_results *out)
+{
+	struct mw_counters c;
+	char metric[64];
+	unsigned k, op;
+	int rc;
+
+	mw_hier_level_stats(h, lvl, MW_STATS_ALL, tensor, MW_STATS_ALL, &c);
+	for (k = 0; k < MW_STAT_COUNT; k++) {
+		rc = mw_results_add_u64(out, scope, mw_stat_names[k], c.v[k]);
+		if (rc)
+			return rc;
+	}
+	for (op = 0; op < MW_OP_COUNT; op++) {
+		mw_hier_level_stats(h, lvl, MW_STATS_ALL, tensor, op, &c);
+		if (op == MW_OP_IFETCH && !c.v[MW_STAT_ACCESSES])
+			continue;
+		for (k = 0; k < MW_STAT_COUNT; k++) {
+			snprintf(metric, sizeof(metric), "%s.%s", op_prefix[op],
+				 mw_stat_names[k]);
+			rc = mw_results_add_u64(out, scope, metric, c.v[k]);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static int add_memory(const struct mw_hier *h, uint32_t tensor,
+		      const char *scope, struct mw_results *out)
+{
+	struct mw_mem_counters m;
+	unsigned k;
+	int rc;
+
+	mw_hier_memory_stats(h, tensor, MW_STATS_ALL, &m);
+	for (k = 0; k < MW_MEM_STAT_COUNT; k++) {
+		rc = mw_results_add_u64(out, scope, mw_mem_stat_names[k],
+					m.v[k]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void tensor_scope(char *buf, size_t cap, const char *level,
+			 const struct mw_trace_header *hdr, uint32_t t)
+{
+	if (t == 0)
+		snprintf(buf, cap, "%s:untagged", level);
+	else if (hdr && t <= hdr->ntensors)
+		snprintf(buf, cap, "%s:%s", level,
+			 mw_header_tensor_name(hdr, t));
+	else
+		snprintf(buf, cap, "%s:%" PRIu32, level, t);
+}
+
+int mw_hier_results(const struct mw_hier *h, const struct mw_trace_header *hdr,
+		    struct mw_results *out)
+{
+	char scope[MW_NAME_MAX + 300];
+	uint32_t lvl, t;
+	int rc;
+
+	for (lvl = 0; lvl < h->nlevels; lvl++) {
+		rc = add_level(h, lvl, MW_STATS_ALL, h->lv[lvl].cfg.name, out);
+		if (rc)
+			return rc;
+	}
+	rc = add_memory(h, MW_STATS_ALL, "memory", out);
+	if (rc)
+		return rc;
+	if (h->ntensors == 0)
+		return 0;
+	for (lvl = 0; lvl <= h->nlevels; lvl++) {
+		const char *name = lvl < h->nlevels ? h->lv[lvl].cfg.name
+						    : "memory";
+
+		for (t = 0; t <= h->ntensors; t++) {
+			bool any;
+
+			if (lvl < h->nlevels) {
+				struct mw_counters c;
+
+				mw_hier_level_stats(h, lvl, MW_STATS_ALL, t,
+						    MW_STATS_ALL, &c);
+				any = c.v[MW_STAT_ACCESSES] ||
+				      c.v[MW_STAT_VICTIM_FILLS] ||
+				      c.v[MW_STAT_WRITEBACKS];
+			} else {
+				struct mw_mem_counters m;
+
+				mw_hier_memory_stats(h, t, MW_STATS_ALL, &m);
+				any = m.v[MW_MEM_READS] || m.v[MW_MEM_WRITES];
+			}
+			if (!any)
+				continue;
+			tensor_scope(scope, sizeof(scope), name, hdr, t);
+			rc = lvl < h->nlevels ? add_level(h, lvl, t, scope, out)
+					      : add_memory(h, t, scope, out);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+struct incl_ctx {
+	const struct mw_hier *h;
+	uint32_t lvl; /* the level that must hold the lines */
+	unsigned upper_line_shift, upper_sector_shift;
+	bool exclusive;
+	int bad;
+};
+
+static void incl_one(void *ctx, uint64_t line, uint64_t mask)
+{
+	struct incl_ctx *x = ctx;
+	const struct level *l = &x->h->lv[x->lvl];
+	mw_addr base = line << x->upper_line_shift;
+
+	while (mask) {
+		unsigned s = (unsigned)__builtin_ctzll(mask);
+		mw_addr a = base + ((mw_addr)s << x->upper_sector_shift);
+		bool has = mw_cache_contains(l->inst[0], a >> l->line_shift);
+
+		mask &= mask - 1;
+		if (has == x->exclusive)
+			x->bad = 1;
+	}
+}
+
+int mw_hier_check(const struct mw_hier *h, struct mw_diag *d)
+{
+	uint32_t i, j, k;
+	int rc;
+
+	for (i = 0; i < h->nlevels; i++)
+		for (k = 0; k < h->lv[i].ninst; k++) {
+			rc = mw_cache_check(h->lv[i].inst[k], d);
+			if (rc)
+				return rc;
+		}
+	for (i = 1; i < h->nlevels; i++) {
+		const struct level *l = &h->lv[i];
+
+		if (!l->inclusive && !(l->exclusive && h->units == 1))
+			continue;
+		for (j = l->exclusive ? i - 1 : 0; j < i; j++) {
+			struct incl_ctx x = {h,
+					     i,
+					     h->lv[j].line_shift,
+					     h->lv[j].sector_shift,
+					     l->exclusive,
+					     0};
+
+			for (k = 0; k < h->lv[j].ninst; k++)
+				mw_cache_foreach(h->lv[j].inst[k], incl_one,
+						 &x);
+			if (x.bad)
+				return mw_diag_set(
+					d, MW_ECORRUPT, "", 0,
+					"level %s: %s lines of %s", l->cfg.name,
+					l->exclusive ? "holds" : "misses",
+					h->lv[j].cfg.name);
+		}
+	}
+	return 0;
+}

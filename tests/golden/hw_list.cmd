@@ -1,0 +1,1 @@
+$MEMWALL hw list

@@ -1,0 +1,1 @@
+$MEMWALL hw show h100-sxm

@@ -1,0 +1,1 @@
+$MEMWALL sim sample.nvbit.gz --units 4 --hw h100-sxm --set l2.size=60MiB --set l3.size=64MiB --set l3.ways=full --set l3.line=128 --set l3.sector=32 --csv "$TMPOUT/s.csv" > /dev/null && grep -E "^(l3|memory)," "$TMPOUT/s.csv" && $MEMWALL sim sample.nvbit.gz --units 4 --hw h100-sxm --csv /nonexistent/s.csv > /dev/null

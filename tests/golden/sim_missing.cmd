@@ -1,0 +1,1 @@
+$MEMWALL sim missing.mwt --hw h100-sxm
