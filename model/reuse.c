@@ -56,6 +56,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define HASH_MUL   0x9e3779b97f4a7c15ull /* table index: Fibonacci hashing */
 #define SAMPLE_MUL 0xd6e8feb86659fd93ull /* sampling hash, odd */
@@ -65,8 +66,10 @@
 #define TAIL_BLOCKS 2 /* complete tail blocks that trigger a flush */
 #define MIN_TS	    (1u << 14)
 #define SUB_BITS    7 /* log2 of bins per octave above exact_lines */
-#define PREFETCH    8 /* records ahead in the exact loop */
-#define NO_SLOT	    UINT64_MAX
+#ifndef PREFETCH
+#define PREFETCH 8 /* records ahead in the exact loop */
+#endif
+#define ALWAYS	    __attribute__((always_inline)) inline
 
 struct slot {
 	uint64_t key; /* line + 1; 0 = empty */
@@ -137,14 +140,33 @@ struct mw_reuse {
 	uint64_t sample_inv; /* SAMPLE_MUL^-1 mod 2^64 */
 };
 
+/*
+ * Zeroed array for the big tables; asks for transparent huge pages, which
+ * cuts the page faults of a table of hundreds of MiB by 512.
+ */
+static void *big_calloc(size_t n, size_t size)
+{
+	void *p = mw_calloc(n, size);
+
+#ifdef MADV_HUGEPAGE
+	if (p && n * size >= (4u << 20)) {
+		uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+		uintptr_t e = ((uintptr_t)p + n * size) & ~(uintptr_t)4095;
+
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
+
 /* ---- histograms ---------------------------------------------------------- */
 
-static inline unsigned log2_u64(uint64_t v)
+static ALWAYS unsigned log2_u64(uint64_t v)
 {
 	return 63u - (unsigned)__builtin_clzll(v);
 }
 
-static inline size_t bin_of(const struct mw_reuse *r, uint64_t d)
+static ALWAYS size_t bin_of(const struct mw_reuse *r, uint64_t d)
 {
 	unsigned k;
 
@@ -188,14 +210,14 @@ static void hist_free(struct hist *h)
 	mw_free(h->w);
 }
 
-static inline void hist_add_u(struct hist *h, size_t b)
+static ALWAYS void hist_add_u(struct hist *h, size_t b)
 {
 	h->u[b]++;
 	if (b > h->max_bin)
 		h->max_bin = b;
 }
 
-static inline void hist_add_w(struct hist *h, size_t b, double w)
+static ALWAYS void hist_add_w(struct hist *h, size_t b, double w)
 {
 	h->w[b] += w;
 	if (b > h->max_bin)
@@ -228,7 +250,7 @@ static struct scope_data *scope_get(struct mw_reuse *r, unsigned s)
 
 /* ---- the stack's timestamp counter -------------------------------------- */
 
-static inline void fen_add(struct stack *st, uint64_t block, int64_t v)
+static ALWAYS void fen_add(struct stack *st, uint64_t block, int64_t v)
 {
 	uint64_t n = st->nts >> (6 + BLOCK_SHIFT), i;
 
@@ -237,7 +259,7 @@ static inline void fen_add(struct stack *st, uint64_t block, int64_t v)
 }
 
 /* Live timestamps in blocks 0..block. */
-static inline uint64_t fen_prefix(const struct stack *st, uint64_t block)
+static ALWAYS uint64_t fen_prefix(const struct stack *st, uint64_t block)
 {
 	uint64_t i, s = 0;
 
@@ -246,13 +268,13 @@ static inline uint64_t fen_prefix(const struct stack *st, uint64_t block)
 	return s;
 }
 
-static inline uint64_t popc(uint64_t x)
+static ALWAYS uint64_t popc(uint64_t x)
 {
 	return (uint64_t)__builtin_popcountll(x);
 }
 
 /* Live timestamps after t (t < now). */
-static inline uint64_t count_after(const struct stack *st, uint64_t t)
+static ALWAYS uint64_t count_after(const struct stack *st, uint64_t t)
 {
 	uint64_t w = t >> 6, nw = (st->now - 1) >> 6, tb = w >> BLOCK_SHIFT;
 	uint64_t c, end, i;
@@ -269,7 +291,7 @@ static inline uint64_t count_after(const struct stack *st, uint64_t t)
 	return c + st->fen_total - fen_prefix(st, tb) + st->tail_live;
 }
 
-static inline void clear_ts(struct stack *st, uint64_t t)
+static ALWAYS void clear_ts(struct stack *st, uint64_t t)
 {
 	uint64_t b = t >> (6 + BLOCK_SHIFT);
 
@@ -301,7 +323,7 @@ static void flush_tail(struct stack *st)
 	}
 }
 
-static inline uint32_t rank_of(const uint32_t *pre, const uint64_t *bits,
+static ALWAYS uint32_t rank_of(const uint32_t *pre, const uint64_t *bits,
 			       uint32_t t)
 {
 	return pre[t >> 6] +
@@ -333,7 +355,7 @@ static int compact(struct stack *st)
 		mw_free(pre);
 		return MW_ENOMEM;
 	}
-	bits = mw_calloc((size_t)(nts >> 6), sizeof(*bits));
+	bits = big_calloc((size_t)(nts >> 6), sizeof(*bits));
 	nblocks = nts >> (6 + BLOCK_SHIFT);
 	fen = mw_calloc((size_t)nblocks + 1, sizeof(*fen));
 	if (!bits || !fen) {
@@ -376,7 +398,7 @@ static int compact(struct stack *st)
 }
 
 /* Gives the referenced line a new timestamp (its old one is cleared). */
-static inline int stamp(struct stack *st, struct slot *sl)
+static ALWAYS int stamp(struct stack *st, struct slot *sl)
 {
 	uint64_t t;
 
@@ -426,7 +448,7 @@ static void stack_destroy(struct stack *st)
 	mw_free(st);
 }
 
-static inline uint64_t slot_index(const struct stack *st, uint64_t key)
+static ALWAYS uint64_t slot_index(const struct stack *st, uint64_t key)
 {
 	return (key * HASH_MUL) >> st->shift;
 }
@@ -434,7 +456,7 @@ static inline uint64_t slot_index(const struct stack *st, uint64_t key)
 static int grow(struct stack *st)
 {
 	uint64_t n = (st->mask + 1) * 2, i;
-	struct slot *ns = mw_calloc((size_t)n, sizeof(*ns));
+	struct slot *ns = big_calloc((size_t)n, sizeof(*ns));
 	unsigned shift = st->shift - 1;
 
 	if (!ns)
@@ -461,7 +483,7 @@ static int grow(struct stack *st)
  * The slot of line; *fresh tells whether it was inserted now (its key is
  * set, ts and raw zero).  NULL on allocation failure.
  */
-static inline struct slot *lookup(struct stack *st, uint64_t line, bool *fresh)
+static ALWAYS struct slot *lookup(struct stack *st, uint64_t line, bool *fresh)
 {
 	uint64_t key = line + 1, i;
 
@@ -479,7 +501,7 @@ static inline struct slot *lookup(struct stack *st, uint64_t line, bool *fresh)
 		if (!st->slots[i].key)
 			break;
 	}
-	if (MW_UNLIKELY((st->count + 1) * 2 > st->mask + 1)) {
+	if (MW_UNLIKELY((st->count + 1) * 4 > (st->mask + 1) * 3)) {
 		if (grow(st))
 			return NULL;
 		for (i = slot_index(st, key); st->slots[i].key;
@@ -525,7 +547,7 @@ static void stack_remove(struct stack *st, uint64_t line)
  * One reference to line in st: returns 0 and the distance (UINT64_MAX =
  * cold) and reuse time, or MW_ENOMEM.
  */
-static inline int stack_ref(struct stack *st, uint64_t line, uint64_t *dist,
+static ALWAYS int stack_ref(struct stack *st, uint64_t line, uint64_t *dist,
 			    uint64_t *time)
 {
 	struct slot *sl;
@@ -677,7 +699,7 @@ void mw_reuse_destroy(struct mw_reuse *r)
 
 /* ---- feeding ------------------------------------------------------------- */
 
-static inline struct stack *stack_get(struct mw_reuse *r, unsigned i)
+static ALWAYS struct stack *stack_get(struct mw_reuse *r, unsigned i)
 {
 	struct stack *st = r->stacks[i];
 
@@ -688,7 +710,7 @@ static inline struct stack *stack_get(struct mw_reuse *r, unsigned i)
 	return st;
 }
 
-static inline unsigned scope_key(const struct mw_reuse *r,
+static ALWAYS unsigned scope_key(const struct mw_reuse *r,
 				 const struct mw_access *a)
 {
 	switch (r->o.split) {
@@ -703,7 +725,7 @@ static inline unsigned scope_key(const struct mw_reuse *r,
 	}
 }
 
-static inline void record_exact(struct mw_reuse *r, struct scope_data *sd,
+static ALWAYS void record_exact(struct mw_reuse *r, struct scope_data *sd,
 				uint64_t d, uint64_t t)
 {
 	sd->dist.refs++;
