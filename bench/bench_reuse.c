@@ -1,0 +1,140 @@
+/*
+ * bench_reuse.c - speed and accuracy of the reuse-distance analysis.
+ *
+ * The mixed synthetic trace (bench/synth.h) of BENCH_RECORDS records
+ * (default 20 million) is generated into memory once, then analysed on
+ * one core with 128-byte lines: exact, SHARDS fixed-rate at 1% and
+ * fixed-memory (BENCH_SAMPLE_LINES lines, default 65536).  Each rate is
+ * records per second of mw_reuse_feed alone, best of BENCH_RUNS (default
+ * 2).  Errors are mean absolute miss-ratio differences from the exact
+ * curve over 4 log-spaced capacities per octave, from 1 MiB up and over
+ * the whole range (one line to the footprint).
+ *
+ * Targets (reuse issue): exact >= 20 M records/s; 1% sampled >= 300 M
+ * records/s with error <= 0.01 from 1 MiB up.
+ */
+#include "bench/synth.h"
+#include "common/progress.h"
+#include "model/reuse.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define BATCH 4096
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *s = getenv(name);
+
+	return s ? strtoull(s, NULL, 10) : def;
+}
+
+static struct mw_reuse *run(const struct mw_reuse_opts *o,
+			    const struct mw_access *v, uint64_t n,
+			    unsigned runs, double *rate)
+{
+	struct mw_reuse *r = NULL;
+	unsigned k;
+
+	*rate = 0;
+	for (k = 0; k < runs; k++) {
+		double t0, t;
+		uint64_t i;
+
+		mw_reuse_destroy(r);
+		r = mw_reuse_create(o, NULL);
+		if (!r) {
+			fprintf(stderr, "bench_reuse: create failed\n");
+			exit(1);
+		}
+		t0 = mw_now_s();
+		for (i = 0; i < n; i += BATCH)
+			if (mw_reuse_feed(r, v + i,
+					  n - i < BATCH ? (size_t)(n - i)
+							: BATCH)) {
+				fprintf(stderr, "bench_reuse: out of memory\n");
+				exit(1);
+			}
+		t = mw_now_s() - t0;
+		if ((double)n / t > *rate)
+			*rate = (double)n / t;
+		mw_reuse_finish(r);
+	}
+	return r;
+}
+
+/* Mean absolute miss-ratio error over capacities from..to lines. */
+static double mae(const struct mw_reuse *exact, const struct mw_reuse *est,
+		  uint64_t from, uint64_t to)
+{
+	double e = 0;
+	unsigned n = 0, q;
+
+	for (q = 0;; q++) {
+		uint64_t c = (uint64_t)llround(pow(2.0, q / 4.0));
+
+		if (c > to)
+			break;
+		if (c < from)
+			continue;
+		e += fabs(mw_reuse_miss_ratio(exact, 0, c) -
+			  mw_reuse_miss_ratio(est, 0, c));
+		n++;
+	}
+	return n ? e / n : 0;
+}
+
+int main(void)
+{
+	uint64_t n = env_u64("BENCH_RECORDS", 20000000ull);
+	unsigned runs = (unsigned)env_u64("BENCH_RUNS", 2);
+	uint64_t max_lines = env_u64("BENCH_SAMPLE_LINES", 65536);
+	struct mw_access *v = malloc((size_t)n * sizeof(*v));
+	struct mw_reuse_opts o;
+	struct mw_reuse *exact, *fr, *fm;
+	struct synth g;
+	double r_exact, r_fr, r_fm, fp;
+	uint64_t mib, top;
+	uint64_t i;
+
+	if (!v || !runs) {
+		fprintf(stderr, "bench_reuse: cannot hold %llu records\n",
+			(unsigned long long)n);
+		return 1;
+	}
+	synth_init(&g, SYNTH_MIXED, 42);
+	for (i = 0; i < n; i += BATCH)
+		synth_fill(&g, v + i, n - i < BATCH ? (size_t)(n - i) : BATCH);
+	mw_reuse_opts_init(&o);
+	exact = run(&o, v, n, runs, &r_exact);
+	o.sampling = MW_REUSE_FIXED_RATE;
+	o.rate = 0.01;
+	fr = run(&o, v, n, runs, &r_fr);
+	o.sampling = MW_REUSE_FIXED_MEMORY;
+	o.max_lines = max_lines;
+	fm = run(&o, v, n, runs, &r_fm);
+	fp = mw_reuse_footprint_lines(exact);
+	mib = (1u << 20) / mw_reuse_line_bytes(exact);
+	top = (uint64_t)fp;
+	printf("reuse, mixed trace, %llu records, 128-byte lines, footprint "
+	       "%.0f lines (%.1f MiB)\n",
+	       (unsigned long long)n, fp, fp * 128 / 1048576.0);
+	printf("  %-34s %8.1f M records/s   (target >= 20)\n", "exact",
+	       r_exact / 1e6);
+	printf("  %-34s %8.1f M records/s   (target >= 300)\n",
+	       "fixed-rate 1%", r_fr / 1e6);
+	printf("  %-34s %8.4f   whole range %.4f   (target <= 0.01)\n",
+	       "  mean abs error >= 1 MiB", mae(exact, fr, mib, top),
+	       mae(exact, fr, 1, top));
+	printf("  %-34s %8.1f M records/s   effective rate %.5f\n",
+	       "fixed-memory", r_fm / 1e6, mw_reuse_rate(fm));
+	printf("  %-34s %8.4f   whole range %.4f\n",
+	       "  mean abs error >= 1 MiB", mae(exact, fm, mib, top),
+	       mae(exact, fm, 1, top));
+	mw_reuse_destroy(exact);
+	mw_reuse_destroy(fr);
+	mw_reuse_destroy(fm);
+	free(v);
+	return 0;
+}
