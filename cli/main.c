@@ -25,6 +25,7 @@ const struct cli_command cli_commands[] = {
 	 "what a trace holds: records, ops, tensors, "
 	 "footprint"},
 	{"convert", cmd_convert, "convert a trace between formats"},
+	{"reuse", cmd_reuse, "reuse distances and miss-ratio curve of a trace"},
 	{"help", cmd_help, "help on memwall or on one command"},
 	{NULL, NULL, NULL},
 };
