@@ -122,8 +122,8 @@ int main(void)
 	       (unsigned long long)n, fp, fp * 128 / 1048576.0);
 	printf("  %-34s %8.1f M records/s   (target >= 20)\n", "exact",
 	       r_exact / 1e6);
-	printf("  %-34s %8.1f M records/s   (target >= 300)\n",
-	       "fixed-rate 1%", r_fr / 1e6);
+	printf("  %-34s %8.1f M records/s   (target >= 300)\n", "fixed-rate 1%",
+	       r_fr / 1e6);
 	printf("  %-34s %8.4f   whole range %.4f   (target <= 0.01)\n",
 	       "  mean abs error >= 1 MiB", mae(exact, fr, mib, top),
 	       mae(exact, fr, 1, top));

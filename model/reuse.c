@@ -69,7 +69,7 @@
 #ifndef PREFETCH
 #define PREFETCH 8 /* records ahead in the exact loop */
 #endif
-#define ALWAYS	    __attribute__((always_inline)) inline
+#define ALWAYS __attribute__((always_inline)) inline
 
 struct slot {
 	uint64_t key; /* line + 1; 0 = empty */
