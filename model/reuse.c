@@ -73,10 +73,11 @@
 
 struct slot {
 	uint64_t key; /* line + 1; 0 = empty */
-	uint64_t raw; /* stack clock at the last reference */
 	uint32_t ts;  /* compact timestamp of the last reference */
-	uint32_t pad;
+	uint32_t raw; /* stack clock at the last reference, mod 2^32 */
 };
+
+_Static_assert(sizeof(struct slot) == 16, "four slots per cache line");
 
 /* One LRU stack. */
 struct stack {
@@ -93,6 +94,11 @@ struct stack {
 	uint64_t fen_total;
 	uint64_t tail_live; /* live timestamps in blocks >= fb */
 	uint64_t clock;	    /* references (reuse time) */
+	uint64_t next_epoch; /* clock at which the next epoch starts */
+	uint32_t *marks;     /* marks[e-1]: first timestamp of epoch e */
+	uint64_t nmarks, cap_marks;
+	unsigned epoch_log;
+	uint32_t raw_mask; /* 2^(epoch_log + 1) - 1: raw keeps those bits */
 	uint64_t last_line; /* the most recent line (valid when has_last) */
 	struct slot *last_slot;
 	bool has_last;
@@ -370,6 +376,10 @@ static int compact(struct stack *st)
 				rank_of(pre, st->bits, st->slots[i].ts);
 	if (st->top.key)
 		st->top.ts = rank_of(pre, st->bits, st->top.ts);
+	for (i = 0; i < st->nmarks; i++)
+		st->marks[i] = st->marks[i] >= st->nts
+				       ? (uint32_t)live
+				       : rank_of(pre, st->bits, st->marks[i]);
 	mw_free(pre);
 	for (i = 0; i < live >> 6; i++)
 		bits[i] = ~0ull;
@@ -415,12 +425,15 @@ static ALWAYS int stamp(struct stack *st, struct slot *sl)
 
 /* ---- the line table ------------------------------------------------------ */
 
-static struct stack *stack_create(void)
+static struct stack *stack_create(unsigned epoch_log)
 {
 	struct stack *st = mw_calloc(1, sizeof(*st));
 
 	if (!st)
 		return NULL;
+	st->epoch_log = epoch_log;
+	st->raw_mask = (uint32_t)((2ull << epoch_log) - 1);
+	st->next_epoch = 1ull << epoch_log;
 	st->mask = 1023;
 	st->shift = 64 - 10;
 	st->slots = mw_calloc(1024, sizeof(*st->slots));
@@ -445,6 +458,7 @@ static void stack_destroy(struct stack *st)
 	mw_free(st->slots);
 	mw_free(st->bits);
 	mw_free(st->fen);
+	mw_free(st->marks);
 	mw_free(st);
 }
 
@@ -547,6 +561,53 @@ static void stack_remove(struct stack *st, uint64_t line)
  * One reference to line in st: returns 0 and the distance (UINT64_MAX =
  * cold) and reuse time, or MW_ENOMEM.
  */
+static int push_mark(struct stack *st)
+{
+	if (st->nmarks == st->cap_marks) {
+		uint64_t nc = st->cap_marks ? st->cap_marks * 2 : 16;
+		uint32_t *nm =
+			mw_reallocarray(st->marks, (size_t)nc, sizeof(*nm));
+
+		if (!nm)
+			return MW_ENOMEM;
+		st->marks = nm;
+		st->cap_marks = nc;
+	}
+	st->marks[st->nmarks++] = (uint32_t)st->now;
+	st->next_epoch += 1ull << st->epoch_log;
+	/* The next reference restamps, so raw and ts share an epoch. */
+	st->has_last = false;
+	return 0;
+}
+
+/*
+ * The full clock of a slot's last reference: its epoch is the number of
+ * marks at or below its timestamp, its offset in the epoch (< 2^31) the
+ * difference of the low epoch_log + 1 bits.
+ */
+static ALWAYS uint64_t raw_of(const struct stack *st, const struct slot *sl)
+{
+	uint64_t e = st->nmarks, lo, hi, base;
+
+	if (MW_LIKELY(!e))
+		return sl->raw; /* clock < 2^epoch_log: raw is all of it */
+	if (sl->ts < st->marks[e - 1]) {
+		lo = 0;
+		hi = e - 1; /* answer in [lo, hi] */
+		while (lo < hi) {
+			uint64_t mid = (lo + hi + 1) / 2;
+
+			if (st->marks[mid - 1] <= sl->ts)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		e = lo;
+	}
+	base = e << st->epoch_log;
+	return base + ((sl->raw - (uint32_t)base) & st->raw_mask);
+}
+
 static ALWAYS int stack_ref(struct stack *st, uint64_t line, uint64_t *dist,
 			    uint64_t *time)
 {
@@ -554,11 +615,15 @@ static ALWAYS int stack_ref(struct stack *st, uint64_t line, uint64_t *dist,
 	bool fresh;
 
 	st->clock++;
+	/* >=: the sampled loops advance the clock without coming here. */
+	while (MW_UNLIKELY(st->clock >= st->next_epoch))
+		if (push_mark(st))
+			return MW_ENOMEM;
 	if (st->has_last && st->last_line == line) {
 		sl = st->last_slot;
 		*dist = 0;
-		*time = st->clock - sl->raw;
-		sl->raw = st->clock;
+		*time = st->clock - raw_of(st, sl);
+		sl->raw = (uint32_t)st->clock & st->raw_mask;
 		return 0;
 	}
 	sl = lookup(st, line, &fresh);
@@ -569,10 +634,10 @@ static ALWAYS int stack_ref(struct stack *st, uint64_t line, uint64_t *dist,
 		*time = 0;
 	} else {
 		*dist = count_after(st, sl->ts);
-		*time = st->clock - sl->raw;
+		*time = st->clock - raw_of(st, sl);
 		clear_ts(st, sl->ts);
 	}
-	sl->raw = st->clock;
+	sl->raw = (uint32_t)st->clock & st->raw_mask;
 	if (MW_UNLIKELY(stamp(st, sl)))
 		return MW_ENOMEM;
 	st->last_line = line;
@@ -628,7 +693,8 @@ struct mw_reuse *mw_reuse_create(const struct mw_reuse_opts *o, int *err)
 	    r->o.exact_lines < (1u << SUB_BITS) ||
 	    r->o.split > MW_REUSE_SPLIT_UNIT ||
 	    r->o.view > MW_REUSE_VIEW_PRIVATE ||
-	    r->o.sampling > MW_REUSE_FIXED_MEMORY)
+	    r->o.sampling > MW_REUSE_FIXED_MEMORY ||
+	    r->o.clock_epoch_log > 31)
 		goto out_free;
 	r->line_shift = log2_u64(r->o.line_bytes);
 	r->exact_log = log2_u64(r->o.exact_lines);
@@ -705,7 +771,7 @@ static ALWAYS struct stack *stack_get(struct mw_reuse *r, unsigned i)
 
 	if (MW_LIKELY(st != NULL))
 		return st;
-	st = stack_create();
+	st = stack_create(r->o.clock_epoch_log ? r->o.clock_epoch_log : 31);
 	r->stacks[i] = st;
 	return st;
 }

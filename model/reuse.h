@@ -78,6 +78,9 @@ struct mw_reuse_opts {
 	uint32_t exact_lines; /* distances below this are counted exactly,
 				 above in logarithmic bins of 1/128 octave;
 				 power of two >= 128, 0 = 4096 */
+	/* Internal: log2 of the clock epochs reuse times are stored in
+	   (0 = 31); tests set it small to exercise epoch changes. */
+	unsigned clock_epoch_log;
 	/* Exact mode only: called for every line reference, in order. */
 	void (*on_event)(void *ctx, const struct mw_reuse_event *e);
 	void *event_ctx;

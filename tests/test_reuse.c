@@ -213,6 +213,8 @@ static void on_event(void *ctx, const struct mw_reuse_event *e)
 	ev->n++;
 }
 
+static unsigned test_epoch_log;
+
 static void check_distances(const struct mw_access *recs, size_t n,
 			    uint32_t line_bytes)
 {
@@ -234,6 +236,7 @@ static void check_distances(const struct mw_access *recs, size_t n,
 	o.line_bytes = line_bytes;
 	o.on_event = on_event;
 	o.event_ctx = &ev;
+	o.clock_epoch_log = test_epoch_log;
 	r = analyse(&o, recs, n);
 	cr_assert_eq(ev.n, m);
 	for (i = 0; i < m; i++) {
@@ -262,6 +265,20 @@ Test(reuse, distances_random_match_naive)
 	struct mw_access *v = random_trace(1, 40000, 6000, 1);
 
 	check_distances(v, 40000, 128);
+	free(v);
+}
+
+/* Reuse times across many clock epochs (stored mod 2^32 per epoch). */
+Test(reuse, reuse_time_across_epochs)
+{
+	struct mw_access *v = random_trace(2, 20000, 3000, 1);
+	unsigned logs[] = {1, 3, 6, 10};
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		test_epoch_log = logs[i];
+		check_distances(v, 20000, 128);
+	}
 	free(v);
 }
 
