@@ -92,13 +92,13 @@ struct stack {
 	uint64_t now;	 /* next timestamp */
 	uint64_t fb;	 /* blocks < fb are in the tree */
 	uint64_t fen_total;
-	uint64_t tail_live; /* live timestamps in blocks >= fb */
-	uint64_t clock;	    /* references (reuse time) */
+	uint64_t tail_live;  /* live timestamps in blocks >= fb */
+	uint64_t clock;	     /* references (reuse time) */
 	uint64_t next_epoch; /* clock at which the next epoch starts */
 	uint32_t *marks;     /* marks[e-1]: first timestamp of epoch e */
 	uint64_t nmarks, cap_marks;
 	unsigned epoch_log;
-	uint32_t raw_mask; /* 2^(epoch_log + 1) - 1: raw keeps those bits */
+	uint32_t raw_mask;  /* 2^(epoch_log + 1) - 1: raw keeps those bits */
 	uint64_t last_line; /* the most recent line (valid when has_last) */
 	struct slot *last_slot;
 	bool has_last;
@@ -693,8 +693,7 @@ struct mw_reuse *mw_reuse_create(const struct mw_reuse_opts *o, int *err)
 	    r->o.exact_lines < (1u << SUB_BITS) ||
 	    r->o.split > MW_REUSE_SPLIT_UNIT ||
 	    r->o.view > MW_REUSE_VIEW_PRIVATE ||
-	    r->o.sampling > MW_REUSE_FIXED_MEMORY ||
-	    r->o.clock_epoch_log > 31)
+	    r->o.sampling > MW_REUSE_FIXED_MEMORY || r->o.clock_epoch_log > 31)
 		goto out_free;
 	r->line_shift = log2_u64(r->o.line_bytes);
 	r->exact_log = log2_u64(r->o.exact_lines);
