@@ -703,3 +703,42 @@ Test(reuse, allocation_failures)
 		}
 	free(v);
 }
+
+static const char *test_scope_name(void *ctx, unsigned scope)
+{
+	(void)ctx;
+	return scope == 1 ? "read" : "write";
+}
+
+Test(reuse, results_long_form)
+{
+	struct mw_access *v = random_trace(31, 5000, 800, 1);
+	struct mw_results *res = mw_results_create();
+	const struct mw_result *x;
+	struct mw_reuse_opts o;
+	struct mw_reuse *r;
+	uint64_t half, floor_l;
+
+	mw_reuse_opts_init(&o);
+	o.split = MW_REUSE_SPLIT_OP;
+	r = analyse(&o, v, 5000);
+	cr_assert_eq(mw_reuse_add_results(r, res, test_scope_name, NULL), 0);
+	x = mw_results_find(res, "reuse", "cold");
+	cr_assert_not_null(x);
+	cr_assert_eq(x->f, mw_reuse_footprint_lines(r));
+	x = mw_results_find(res, "reuse:read", "refs");
+	cr_assert_not_null(x);
+	cr_assert_eq(x->f, mw_reuse_misses(r, 1, 0));
+	mw_reuse_knees(r, 0, &half, &floor_l);
+	x = mw_results_find(res, "reuse", "floor_bytes");
+	cr_assert_not_null(x);
+	cr_assert_eq(x->u, floor_l * 128);
+	cr_assert_eq(mw_reuse_misses(r, 0, floor_l),
+		     mw_reuse_footprint_lines(r));
+	cr_assert_leq(mw_reuse_misses(r, 0, half),
+		      mw_reuse_misses(r, 0, 1) / 2);
+	cr_assert_not_null(mw_results_find(res, "reuse:write", "median_time"));
+	mw_results_destroy(res);
+	mw_reuse_destroy(r);
+	free(v);
+}
