@@ -40,16 +40,27 @@ int main(int argc, char **argv)
 
 					/* a row of the A tile, 64 bytes */
 					rec[n++] = (struct mw_access){
-						base[0] + (mw_addr)(row * N + tk * T) * 4,
+						base[0] + (mw_addr)(row * N +
+								    tk * T) *
+								  4,
 						T * 4, u, MW_OP_READ, 1};
 					for (k = 0; k < T; k += 8)
 						rec[n++] = (struct mw_access){
-							base[1] + (mw_addr)((tk * T + i) * N + tj * T + k) * 4,
+							base[1] +
+								(mw_addr)((tk * T +
+									   i) * N +
+									  tj * T +
+									  k) *
+									4,
 							32, u, MW_OP_READ, 2};
 					if (tk == N / T - 1)
 						rec[n++] = (struct mw_access){
-							base[2] + (mw_addr)(row * N + tj * T) * 4,
-							T * 4, u, MW_OP_WRITE, 3};
+							base[2] +
+								(mw_addr)(row * N +
+									  tj * T) *
+									4,
+							T * 4, u, MW_OP_WRITE,
+							3};
 				}
 	w = mw_trace_create(argv[1], &h, NULL, &d);
 	if (!w || mw_writer_write(w, rec, n, &d) || mw_writer_commit(w, &d)) {
