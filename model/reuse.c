@@ -312,6 +312,7 @@ static ALWAYS void clear_ts(struct stack *st, uint64_t t)
 }
 
 /* Moves complete tail blocks into the tree. */
+MW_HOT_CLONES
 static void flush_tail(struct stack *st)
 {
 	uint64_t cur = st->now >> (6 + BLOCK_SHIFT);
@@ -341,6 +342,7 @@ static ALWAYS uint32_t rank_of(const uint32_t *pre, const uint64_t *bits,
  * to about 4x the live count.  Slots whose bit is clear (the line being
  * referenced right now) get a meaningless value, overwritten by the caller.
  */
+MW_HOT_CLONES
 static int compact(struct stack *st)
 {
 	uint64_t nw = st->nts >> 6, live = 0, i, nts, nblocks, b, full;
