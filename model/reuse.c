@@ -957,7 +957,7 @@ static int sampled_ref(struct mw_reuse *r, unsigned si, struct stack *st,
 		       struct scope_data *sd, uint64_t line, uint64_t hash)
 {
 	uint64_t d, t;
-	double w = r->inv_rate;
+	double w = r->inv_rate, scaled;
 
 	/* The clock already counted this reference; stack_ref counts again. */
 	st->clock--;
@@ -973,7 +973,11 @@ static int sampled_ref(struct mw_reuse *r, unsigned si, struct stack *st,
 		}
 		return 0;
 	}
-	hist_add_w(&sd->dist, bin_of(r, (uint64_t)((double)d * w)), w);
+	scaled = (double)d * w;
+	/* 2^64 and above would not convert; such distances are all alike. */
+	if (scaled >= 1.8e19)
+		scaled = 1.8e19;
+	hist_add_w(&sd->dist, bin_of(r, (uint64_t)scaled), w);
 	hist_add_w(&sd->time, bin_of(r, t), w);
 	return 0;
 }

@@ -742,3 +742,23 @@ Test(reuse, results_long_form)
 	mw_reuse_destroy(r);
 	free(v);
 }
+
+/* A rate that samples (almost) nothing still gives a bounded curve. */
+Test(reuse, tiny_rate)
+{
+	struct mw_access *v = random_trace(37, 20000, 100, 1);
+	struct mw_reuse_opts o;
+	struct mw_reuse *r;
+
+	mw_reuse_opts_init(&o);
+	o.sampling = MW_REUSE_FIXED_RATE;
+	o.rate = 1e-30;
+	r = analyse(&o, v, 20000);
+	cr_assert_leq(mw_reuse_miss_ratio(r, 0, 1), 1.0 + 1e-9);
+	mw_reuse_destroy(r);
+	o.rate = 1;
+	r = analyse(&o, v, 20000);
+	cr_assert_eq(mw_reuse_rate(r), 1.0);
+	mw_reuse_destroy(r);
+	free(v);
+}
