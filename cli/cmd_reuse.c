@@ -278,9 +278,15 @@ static void print_report(const struct reuse_opts *o, const struct mw_reuse *r,
 	snprintf(line, sizeof(line), "median %" PRIu64 " references, mean %.1f",
 		 s.median_time, s.mean_time);
 	print_line("reuse time", line);
-	snprintf(line, sizeof(line), "%.4f -> %.4f at %s",
-		 mw_reuse_miss_ratio(r, 0, 1), mw_reuse_miss_ratio(r, 0, half),
-		 mw_fmt_bytes(a, sizeof(a), half * lb));
+	if (half)
+		snprintf(line, sizeof(line), "%.4f -> %.4f at %s",
+			 mw_reuse_miss_ratio(r, 0, 1),
+			 mw_reuse_miss_ratio(r, 0, half),
+			 mw_fmt_bytes(a, sizeof(a), half * lb));
+	else
+		snprintf(line, sizeof(line),
+			 "never: %.4f at one line, cold floor above half",
+			 mw_reuse_miss_ratio(r, 0, 1));
 	print_line("miss ratio halves", line);
 	snprintf(line, sizeof(line), "%.4f at %s",
 		 mw_reuse_miss_ratio(r, 0, floor_l),
@@ -329,7 +335,10 @@ static void print_report(const struct reuse_opts *o, const struct mw_reuse *r,
 		fmt_misses(refs, sizeof(refs), s.refs, sampled);
 		fmt_misses(cold, sizeof(cold), s.cold, sampled);
 		snprintf(med, sizeof(med), "%" PRIu64, s.median_distance);
-		mw_fmt_bytes(hv, sizeof(hv), half * lb);
+		if (half)
+			mw_fmt_bytes(hv, sizeof(hv), half * lb);
+		else
+			snprintf(hv, sizeof(hv), "never");
 		mw_fmt_bytes(fl, sizeof(fl), floor_l * lb);
 		cli_table_row(t, cells);
 	}

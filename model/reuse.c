@@ -1342,7 +1342,7 @@ void mw_reuse_knees(const struct mw_reuse *r, unsigned scope,
 		}
 	}
 	if (!got_half)
-		*half_lines = *floor_lines;
+		*half_lines = 0;
 }
 
 int mw_reuse_add_results(const struct mw_reuse *r, struct mw_results *res,

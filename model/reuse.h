@@ -167,8 +167,9 @@ double mw_reuse_rate(const struct mw_reuse *r);
 
 /*
  * Where the curve bends: *half_lines = the smallest capacity whose misses
- * are at most half those of a one-line cache, *floor_lines = the smallest
- * capacity with only cold misses left (both 1 when nothing changes).
+ * are at most half those of a one-line cache (0 when the cold floor is
+ * above that half), *floor_lines = the smallest capacity with only cold
+ * misses left (1 when the curve is flat).
  */
 void mw_reuse_knees(const struct mw_reuse *r, unsigned scope,
 		    uint64_t *half_lines, uint64_t *floor_lines);
@@ -177,7 +178,8 @@ void mw_reuse_knees(const struct mw_reuse *r, unsigned scope,
  * Appends the summary of every used scope to res: scope "reuse" for all,
  * "reuse:NAME" for the others (name(ctx, scope) borrowed), metrics
  * line_bytes, sampling_rate, refs, cold, footprint_bytes, mean and median
- * distance (lines) and time (references), half_bytes, floor_bytes.  0 or
+ * distance (lines) and time (references), half_bytes (0: never halves),
+ * floor_bytes.  0 or
  * MW_ENOMEM.
  */
 int mw_reuse_add_results(const struct mw_reuse *r, struct mw_results *res,

@@ -762,3 +762,28 @@ Test(reuse, tiny_rate)
 	mw_reuse_destroy(r);
 	free(v);
 }
+
+/* Only cold misses: the curve is flat and never halves. */
+Test(reuse, all_cold_never_halves)
+{
+	struct mw_access v[50];
+	struct mw_reuse_opts o;
+	struct mw_reuse *r;
+	uint64_t half, floor_l;
+	unsigned i;
+
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < 50; i++) {
+		v[i].addr = i * 4096;
+		v[i].size = 8;
+	}
+	mw_reuse_opts_init(&o);
+	r = analyse(&o, v, 50);
+	mw_reuse_knees(r, 0, &half, &floor_l);
+	cr_assert_eq(half, 0);
+	cr_assert_eq(floor_l, 1);
+	cr_assert_eq(mw_reuse_misses(r, 0, 1), 50);
+	cr_assert_eq(mw_reuse_misses(r, 0, 1u << 30), 50);
+	cr_assert_eq(mw_reuse_steps(r, 0, NULL, 0), 0);
+	mw_reuse_destroy(r);
+}
