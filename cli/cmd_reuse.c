@@ -4,9 +4,10 @@
  *
  * Notes:
  *  - The text table shows every power of two from one line to the first
- *    power of two at or above the cold floor; the CSV holds the same
- *    capacities plus every capacity where the curve steps (each distance
- *    value below the exact bound, each bin edge above), per scope.
+ *    power of two at or above the footprint (the whole trace's distinct
+ *    lines); the CSV holds the same capacities plus every capacity where
+ *    the curve steps (each distance value below the exact bound, each bin
+ *    edge above), per scope.
  *  - --sample-memory BYTES allows BYTES / 64 tracked lines in all (about
  *    what a tracked line costs: its table slot at the highest load, its
  *    heap entry and its timestamp bits).
@@ -232,6 +233,14 @@ static uint64_t pow2_at_least(uint64_t v)
 	return p;
 }
 
+/* The table runs to the footprint (or the floor, if that is larger). */
+static uint64_t table_top(const struct mw_reuse *r, uint64_t floor_l)
+{
+	uint64_t fp = (uint64_t)llround(mw_reuse_footprint_lines(r));
+
+	return fp > floor_l ? fp : floor_l;
+}
+
 static void print_line(const char *label, const char *value)
 {
 	printf("  %-18s %s\n", label, value);
@@ -298,7 +307,7 @@ static void print_report(const struct reuse_opts *o, const struct mw_reuse *r,
 	cli_table_column(t, 0, "capacity", true);
 	cli_table_column(t, 1, "misses", true);
 	cli_table_column(t, 2, "miss ratio", true);
-	top = pow2_at_least(floor_l);
+	top = pow2_at_least(table_top(r, floor_l));
 	for (c = 1; c <= top; c *= 2) {
 		char cap[32], mis[32], ratio[32];
 		const char *cells[3] = {cap, mis, ratio};
@@ -367,7 +376,7 @@ static size_t capacities(const struct mw_reuse *r, unsigned scope,
 	if (n > cap)
 		n = cap;
 	mw_reuse_knees(r, scope, &half, &floor_l);
-	top = pow2_at_least(floor_l);
+	top = pow2_at_least(table_top(r, floor_l));
 	for (c = 1; c <= top && n < cap; c *= 2)
 		caps[n++] = c;
 	qsort(caps, n, sizeof(*caps), cmp_u64);
