@@ -182,7 +182,8 @@ int main(void)
 	struct mw_reuse *exact, *fr, *fm;
 	struct synth g;
 	double r_exact, r_fr, r_fm, w_exact, w_fr, w_fm, f_exact, f_fr, f_fm;
-	double fp, r_plain;
+	double fp, r_plain, r_raw, w_raw, f_raw;
+	struct mw_reuse *fr_raw;
 	uint64_t plain_misses;
 	uint64_t mib, top;
 	uint64_t i;
@@ -200,6 +201,9 @@ int main(void)
 	o.sampling = MW_REUSE_FIXED_RATE;
 	o.rate = 0.01;
 	fr = run(&o, v, n, runs, &r_fr, &w_fr, &f_fr);
+	o.adjust = true;
+	fr_raw = run(&o, v, n, 1, &r_raw, &w_raw, &f_raw);
+	o.adjust = false;
 	o.sampling = MW_REUSE_FIXED_MEMORY;
 	o.max_lines = max_lines;
 	fm = run(&o, v, n, runs, &r_fm, &w_fm, &f_fm);
@@ -222,6 +226,8 @@ int main(void)
 	printf("  %-34s %8.4f   whole range %.4f   (target <= 0.01)\n",
 	       "  mean abs error >= 1 MiB", mae(exact, fr, mib, top),
 	       mae(exact, fr, 1, top));
+	printf("  %-34s %8.4f   whole range %.4f\n", "  error with SHARDS-adj",
+	       mae(exact, fr_raw, mib, top), mae(exact, fr_raw, 1, top));
 	printf("  %-34s %8.1f M records/s   (wall %.1f), effective rate "
 	       "%.5f, %llu lines\n",
 	       "fixed-memory", r_fm / 1e6, w_fm / 1e6, mw_reuse_rate(fm),
@@ -234,6 +240,7 @@ int main(void)
 	       f_exact / 1e6, f_fr / 1e6, f_fm / 1e6);
 	mw_reuse_destroy(exact);
 	mw_reuse_destroy(fr);
+	mw_reuse_destroy(fr_raw);
 	mw_reuse_destroy(fm);
 	free(v);
 	return 0;

@@ -38,10 +38,12 @@
  *    (hash, stack) pairs, one threshold for all stacks and at most
  *    max_lines pairs in total: when over, the largest hash is evicted from
  *    its stack and the threshold drops below it (weights already counted
- *    stay at the rate they were taken at).  SHARDS-adj: at finish the
- *    difference between the true reference count of a scope and the sum
- *    of its weights goes to its distance-0 bin, correcting the bias of a
- *    sample with more or fewer references than expected.
+ *    stay at the rate they were taken at).  Miss ratios are over the
+ *    sample's total weight (plain SHARDS).  With opts.adjust (SHARDS-adj)
+ *    the difference between the true reference count of a scope and its
+ *    weight goes to its distance-0 bin instead and ratios are over the
+ *    true count; on the bench traces (mixed and strided, rates 1% and
+ *    0.1%, fixed-memory) that erred as much or more, so it is off.
  *  - Reuse time counts line references of the same stack (sampled or
  *    not), including distance-0 repeats.
  */
@@ -124,6 +126,8 @@ struct scope_data {
 	struct hist time;
 	double *suffix; /* after finish: suffix[b] = distance weight in bins >= b */
 	size_t nbins_used;
+	double total; /* the miss-ratio denominator: refs, or without
+			 SHARDS-adj the sample's total weight */
 };
 
 struct mw_reuse {
@@ -1126,8 +1130,10 @@ int mw_reuse_finish(struct mw_reuse *r)
 		for (b = 0; b <= sd->dist.max_bin; b++)
 			sum += sd->dist.w[b];
 		sum += sd->dist.cold_w;
-		if (!r->o.no_adjust && sd->dist.refs)
+		if (r->o.adjust && sd->dist.refs)
 			sd->dist.w[0] += (double)sd->dist.refs - sum;
+		else
+			sd->total = sum;
 	}
 	if (r->o.split != MW_REUSE_SPLIT_NONE)
 		for (s = 1; s < r->nscopes; s++)
@@ -1138,6 +1144,10 @@ int mw_reuse_finish(struct mw_reuse *r)
 					   &r->scopes[s]->time, r->nbins);
 			}
 	r->scopes[0]->dist.any = r->scopes[0]->dist.refs != 0;
+	if (r->o.split != MW_REUSE_SPLIT_NONE && r->sampled && !r->o.adjust)
+		for (s = 1, r->scopes[0]->total = 0; s < r->nscopes; s++)
+			if (r->scopes[s])
+				r->scopes[0]->total += r->scopes[s]->total;
 	for (s = 0; s < r->nscopes; s++) {
 		struct scope_data *sd = r->scopes[s];
 		size_t nb, b;
@@ -1204,19 +1214,24 @@ static double cold_of(const struct hist *h)
 	return h->u ? (double)h->cold_u : h->cold_w;
 }
 
-double mw_reuse_misses(const struct mw_reuse *r, unsigned scope,
-		       uint64_t capacity_lines)
+/*
+ * Plain SHARDS: estimates are scaled so that the sample's weight matches
+ * the true reference count (misses = miss ratio * references).
+ */
+static double scale_of(const struct mw_reuse *r, const struct scope_data *sd)
 {
-	const struct scope_data *sd;
+	return r->sampled && !r->o.adjust && sd->total > 0
+		       ? (double)sd->dist.refs / sd->total
+		       : 1;
+}
+
+static double raw_misses(const struct mw_reuse *r, const struct scope_data *sd,
+			 uint64_t capacity_lines)
+{
 	uint64_t lo, width;
 	size_t b;
 	double m;
 
-	if (!mw_reuse_scope_used(r, scope) || !r->finished)
-		return 0;
-	sd = r->scopes[scope];
-	if (!capacity_lines)
-		return (double)sd->dist.refs;
 	m = cold_of(&sd->dist);
 	b = bin_of(r, capacity_lines);
 	if (b >= sd->nbins_used)
@@ -1227,6 +1242,19 @@ double mw_reuse_misses(const struct mw_reuse *r, unsigned scope,
 	return m + sd->suffix[b + 1] +
 	       hist_get(&sd->dist, b) * (double)(lo + width - capacity_lines) /
 		       (double)width;
+}
+
+double mw_reuse_misses(const struct mw_reuse *r, unsigned scope,
+		       uint64_t capacity_lines)
+{
+	const struct scope_data *sd;
+
+	if (!mw_reuse_scope_used(r, scope) || !r->finished)
+		return 0;
+	sd = r->scopes[scope];
+	if (!capacity_lines)
+		return (double)sd->dist.refs;
+	return raw_misses(r, sd, capacity_lines) * scale_of(r, sd);
 }
 
 double mw_reuse_miss_ratio(const struct mw_reuse *r, unsigned scope,
@@ -1263,7 +1291,9 @@ size_t mw_reuse_steps(const struct mw_reuse *r, unsigned scope, uint64_t *out,
 
 double mw_reuse_footprint_lines(const struct mw_reuse *r)
 {
-	return r->finished ? cold_of(&r->scopes[0]->dist) : 0;
+	return r->finished ? cold_of(&r->scopes[0]->dist) *
+				     scale_of(r, r->scopes[0])
+			   : 0;
 }
 
 double mw_reuse_rate(const struct mw_reuse *r)
@@ -1309,7 +1339,7 @@ int mw_reuse_summary(const struct mw_reuse *r, unsigned scope,
 		return 0;
 	sd = r->scopes[scope];
 	out->refs = (double)sd->dist.refs;
-	out->cold = cold_of(&sd->dist);
+	out->cold = cold_of(&sd->dist) * scale_of(r, sd);
 	out->median_distance = hist_median(r, &sd->dist, &out->mean_distance);
 	out->median_time = hist_median(r, &sd->time, &out->mean_time);
 	return 0;

@@ -74,7 +74,10 @@ struct mw_reuse_opts {
 	enum mw_reuse_sampling sampling;
 	double rate;	    /* MW_REUSE_FIXED_RATE: 0 < rate <= 1 */
 	uint64_t max_lines; /* MW_REUSE_FIXED_MEMORY: lines per stack, >= 16 */
-	bool no_adjust;	    /* sampled: skip the SHARDS-adj correction */
+	bool adjust; /* sampled: SHARDS-adj (the shortfall of the sample's
+			weight goes to distance 0, miss ratios over the true
+			count); off: plain SHARDS, ratios over the sample's
+			weight, which erred less on the bench traces */
 	uint32_t exact_lines; /* distances below this are counted exactly,
 				 above in logarithmic bins of 1/128 octave;
 				 power of two >= 128, 0 = 4096 */
