@@ -68,7 +68,8 @@
 #define HASH_MUL   0x9e3779b97f4a7c15ull /* table index: Fibonacci hashing */
 #define SAMPLE_MUL 0xd6e8feb86659fd93ull /* sampling hash, odd */
 
-#define TABLE_BITS  8 /* log2 of the sub-tables per stack */
+#define TABLE_BITS  8	       /* log2 of the sub-tables per stack */
+#define BIG_BYTES   (4u << 20) /* huge pages from this size up */
 #define TABLES	    (1u << TABLE_BITS)
 #define TABLE_MIN   16 /* initial slots per sub-table */
 #define BLOCK_WORDS 8  /* 64-bit words per Fenwick leaf (512 timestamps) */
@@ -77,7 +78,7 @@
 #define MIN_TS	    (1u << 14)
 #define SUB_BITS    7 /* log2 of bins per octave above exact_lines */
 #ifndef PREFETCH
-#define PREFETCH 8 /* records ahead in the exact loop */
+#define PREFETCH 16 /* records ahead in the exact loop */
 #endif
 #define ALWAYS __attribute__((always_inline)) inline
 
@@ -177,7 +178,7 @@ static void *big_calloc(size_t n, size_t size)
 	void *p = mw_calloc(n, size);
 
 #ifdef MADV_HUGEPAGE
-	if (p && n * size >= (4u << 20)) {
+	if (p && n * size >= BIG_BYTES) {
 		uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
 		uintptr_t e = ((uintptr_t)p + n * size) & ~(uintptr_t)4095;
 
