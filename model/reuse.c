@@ -49,8 +49,13 @@
  *    weight goes to its distance-0 bin instead and ratios are over the
  *    true count; on the bench traces (mixed and strided, rates 1% and
  *    0.1%, fixed-memory) that erred as much or more, so it is off.
+ *    Misses are the ratio times the true reference count.
  *  - Reuse time counts line references of the same stack (sampled or
- *    not), including distance-0 repeats.
+ *    not), including distance-0 repeats.  A slot keeps the low 32 bits of
+ *    the clock at its last reference; the high part comes from the epoch
+ *    (2^31 references) of its timestamp, found among the first timestamps
+ *    of the epochs (renumbered with the rest at compaction), so reuse
+ *    times are exact at any trace length with 16-byte slots.
  */
 #include "model/reuse.h"
 
