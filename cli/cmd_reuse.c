@@ -272,6 +272,14 @@ static void print_report(const struct reuse_opts *o, const struct mw_reuse *r,
 	else
 		snprintf(line, sizeof(line), "exact");
 	print_line("sampling", line);
+	if (sampled) {
+		uint64_t res = (uint64_t)llround(1.0 / mw_reuse_rate(r));
+
+		snprintf(line, sizeof(line),
+			 "%s (1/rate lines): smaller capacities are coarse",
+			 mw_fmt_bytes(a, sizeof(a), res * lb));
+		print_line("resolution", line);
+	}
 	print_line("view", o->r.view == MW_REUSE_VIEW_PRIVATE ? "private (one "
 								"cache per "
 								"unit)"
