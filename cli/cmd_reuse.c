@@ -258,10 +258,14 @@ static void print_report(const struct reuse_opts *o, const struct mw_reuse *r,
 
 	mw_reuse_summary(r, 0, &s);
 	mw_reuse_knees(r, 0, &half, &floor_l);
-	printf("%s: %s records, %s%s line references of %s\n", o->path,
+	printf("%s: %s records, %s line references of %s\n", o->path,
 	       mw_fmt_count(a, sizeof(a), mw_reuse_records(r)),
-	       sampled ? "" : "", mw_fmt_count(b, sizeof(b), (uint64_t)s.refs),
+	       mw_fmt_count(b, sizeof(b), (uint64_t)s.refs),
 	       mw_fmt_bytes(line, sizeof(line), lb));
+	if (!s.refs) {
+		print_line("curve", "none: the trace holds no accesses");
+		return;
+	}
 	if (o->r.sampling == MW_REUSE_FIXED_RATE)
 		snprintf(line, sizeof(line), "fixed-rate, rate %.6g",
 			 mw_reuse_rate(r));
