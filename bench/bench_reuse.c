@@ -14,6 +14,8 @@
  * curve over 4 log-spaced capacities per octave, from 1 MiB up and over
  * the whole range (one line to the footprint).
  *
+ * BENCH_TRACE=strided measures the strided trace instead.
+ *
  * Targets (reuse issue): exact >= 20 M records/s; 1% sampled >= 300 M
  * records/s with error <= 0.01 from 1 MiB up.
  */
@@ -24,6 +26,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define BATCH 4096
@@ -181,6 +184,7 @@ int main(void)
 	struct mw_reuse_opts o;
 	struct mw_reuse *exact, *fr, *fm;
 	struct synth g;
+	const char *trace;
 	double r_exact, r_fr, r_fm, w_exact, w_fr, w_fm, f_exact, f_fr, f_fm;
 	double fp, r_plain, r_raw, w_raw, f_raw;
 	struct mw_reuse *fr_raw;
@@ -193,7 +197,11 @@ int main(void)
 			(unsigned long long)n);
 		return 1;
 	}
-	synth_init(&g, SYNTH_MIXED, 42);
+	trace = getenv("BENCH_TRACE");
+	if (!trace)
+		trace = "mixed";
+	synth_init(&g, strcmp(trace, "strided") ? SYNTH_MIXED : SYNTH_STRIDED,
+		   42);
 	for (i = 0; i < n; i += BATCH)
 		synth_fill(&g, v + i, n - i < BATCH ? (size_t)(n - i) : BATCH);
 	mw_reuse_opts_init(&o);
@@ -211,8 +219,9 @@ int main(void)
 	fp = mw_reuse_footprint_lines(exact);
 	mib = (1u << 20) / mw_reuse_line_bytes(exact);
 	top = (uint64_t)fp;
-	printf("reuse, mixed trace, %llu records, 128-byte lines, footprint "
+	printf("reuse, %s trace, %llu records, 128-byte lines, footprint "
 	       "%.0f lines (%.1f MiB)\n",
+	       strcmp(trace, "strided") ? "mixed" : "strided",
 	       (unsigned long long)n, fp, fp * 128 / 1048576.0);
 	printf("  %-34s %8.1f M records/s   (target >= 20; wall %.1f)\n",
 	       "exact", r_exact / 1e6, w_exact / 1e6);
