@@ -787,3 +787,79 @@ Test(reuse, all_cold_never_halves)
 	cr_assert_eq(mw_reuse_steps(r, 0, NULL, 0), 0);
 	mw_reuse_destroy(r);
 }
+
+/*
+ * A second reference for long traces: the textbook Fenwick tree over
+ * every reference's timestamp and a plain open-addressing map from line
+ * to its last timestamp; distances only.
+ */
+static void fenwick_distances(const struct ref *refs, size_t m, uint64_t *dist)
+{
+	size_t size = 1, i;
+	uint64_t *keys, *last, *fen, live = 0;
+
+	while (size < 2 * m + 2)
+		size <<= 1;
+	keys = calloc(size, sizeof(*keys));
+	last = calloc(size, sizeof(*last));
+	fen = calloc(m + 1, sizeof(*fen));
+	for (i = 0; i < m; i++) {
+		uint64_t k = refs[i].line + 1, h = mw_mix64(k) & (size - 1), p;
+
+		while (keys[h] && keys[h] != k)
+			h = (h + 1) & (size - 1);
+		if (keys[h]) {
+			uint64_t d = live;
+
+			for (p = last[h] + 1; p; p &= p - 1)
+				d -= fen[p];
+			dist[i] = d;
+			for (p = last[h] + 1; p <= m; p += p & (~p + 1))
+				fen[p]--;
+		} else {
+			keys[h] = k;
+			live++;
+			dist[i] = UINT64_MAX;
+		}
+		last[h] = i;
+		for (p = i + 1; p <= m; p += p & (~p + 1))
+			fen[p]++;
+	}
+	free(keys);
+	free(last);
+	free(fen);
+}
+
+/* 400 000 accesses over 150 000 lines: large tables, many compactions. */
+Test(reuse, long_trace_matches_fenwick_reference)
+{
+	size_t n = 400000;
+	struct mw_access *v = random_trace(41, n, 150000, 1);
+	struct mw_reuse_opts o;
+	struct events ev;
+	struct ref *refs;
+	size_t m = split_lines(v, n, 128, &refs), i;
+	uint64_t *dist = malloc(m * sizeof(*dist));
+	struct mw_reuse *r;
+
+	fenwick_distances(refs, m, dist);
+	ev.dist = malloc(m * sizeof(uint64_t));
+	ev.time = malloc(m * sizeof(uint64_t));
+	ev.line = malloc(m * sizeof(uint64_t));
+	ev.n = 0;
+	ev.cap = m;
+	mw_reuse_opts_init(&o);
+	o.on_event = on_event;
+	o.event_ctx = &ev;
+	r = analyse(&o, v, n);
+	cr_assert_eq(ev.n, m);
+	for (i = 0; i < m; i++)
+		cr_assert_eq(ev.dist[i], dist[i], "reference %zu", i);
+	mw_reuse_destroy(r);
+	free(ev.dist);
+	free(ev.time);
+	free(ev.line);
+	free(dist);
+	free(refs);
+	free(v);
+}
