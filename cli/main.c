@@ -28,6 +28,7 @@ const struct cli_command cli_commands[] = {
 	{"plot", cmd_plot, "draw sweep results or miss-ratio curves (gnuplot)"},
 	{"sim", cmd_sim, "simulate trace files on a machine's caches"},
 	{"hw", cmd_hw, "list and show hardware presets"},
+	{"reuse", cmd_reuse, "reuse distances and miss-ratio curve of a trace"},
 	{"help", cmd_help, "help on memwall or on one command"},
 	{NULL, NULL, NULL},
 };

@@ -1,0 +1,1 @@
+$MEMWALL reuse sample.nvbit.gz --units 4 --view private --per unit --sample-memory 2KiB

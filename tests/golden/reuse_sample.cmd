@@ -1,0 +1,1 @@
+$MEMWALL reuse reuse_small.mwt --sample 50% --per unit

@@ -1,0 +1,1 @@
+$MEMWALL reuse reuse_small.mwt --sample-memory 4KiB
