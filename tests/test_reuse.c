@@ -6,10 +6,12 @@
 #include "common/alloc.h"
 #include "common/err.h"
 #include "common/hash.h"
+#include "hierarchy/hierarchy.h"
 #include "model/reuse.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -862,4 +864,85 @@ Test(reuse, long_trace_matches_fenwick_reference)
 	free(dist);
 	free(refs);
 	free(v);
+}
+
+/* ---- against the real cache hierarchy ------------------------------------ */
+
+/*
+ * Misses of memwall's own cache model configured as one fully associative
+ * LRU level of capacity_bytes, write-allocate (so reads and writes alike
+ * fill), unsectored lines of line_bytes, one unit.
+ */
+static uint64_t hier_misses(const struct mw_access *recs, size_t n,
+			    uint32_t line_bytes, uint64_t capacity_bytes)
+{
+	struct mw_hw_cfg cfg;
+	struct mw_level_cfg *l = &cfg.levels[0];
+	struct mw_counters c;
+	struct mw_access *one = malloc(n * sizeof(*one));
+	struct mw_hier *h;
+	struct mw_diag d;
+	size_t i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.machine.name, sizeof(cfg.machine.name), "test");
+	cfg.machine.units = 1;
+	cfg.machine.ctas_per_unit = 1;
+	cfg.nlevels = 1;
+	snprintf(l->name, sizeof(l->name), "l1");
+	snprintf(l->replacement, sizeof(l->replacement), "lru");
+	l->size = capacity_bytes;
+	l->ways = 0;
+	l->line = line_bytes;
+	l->sector = line_bytes;
+	l->write = MW_WRITE_BACK;
+	l->allocate = MW_ALLOC_WRITE;
+	l->slices = 1;
+	for (i = 0; i < n; i++) {
+		one[i] = recs[i];
+		one[i].unit = 0;
+		one[i].tensor = 0;
+	}
+	h = mw_hier_create(&cfg, 0, &d);
+	cr_assert_not_null(h, "%s", d.msg);
+	cr_assert_eq(mw_hier_access_batch(h, one, n), 0);
+	cr_assert_eq(mw_hier_level_stats(h, 0, MW_STATS_ALL, MW_STATS_ALL,
+					 MW_STATS_ALL, &c),
+		     0);
+	mw_hier_destroy(h);
+	free(one);
+	return c.v[MW_STAT_MISSES];
+}
+
+Test(reuse, curve_matches_hierarchy)
+{
+	static const uint64_t caps[] = {1, 2, 3, 7, 64, 100, 128, 256, 1000};
+	struct mw_access *v = random_trace(11, 20000, 2000, 1);
+	struct mw_access *s = strided_trace(20000, 1 << 18);
+	struct mw_access *const traces[] = {v, s};
+	size_t t, i;
+
+	for (t = 0; t < 2; t++) {
+		struct mw_reuse_opts o;
+		struct mw_reuse *r;
+
+		mw_reuse_opts_init(&o);
+		o.line_bytes = 128;
+		r = analyse(&o, traces[t], 20000);
+		for (i = 0; i < sizeof(caps) / sizeof(*caps); i++) {
+			uint64_t want = hier_misses(traces[t], 20000, 128,
+						    caps[i] * 128);
+
+			cr_assert_eq(mw_reuse_misses(r, 0, caps[i]),
+				     (double)want,
+				     "trace %zu, %llu lines: curve %.0f, "
+				     "hierarchy %llu",
+				     t, (unsigned long long)caps[i],
+				     mw_reuse_misses(r, 0, caps[i]),
+				     (unsigned long long)want);
+		}
+		mw_reuse_destroy(r);
+	}
+	free(v);
+	free(s);
 }
