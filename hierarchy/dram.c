@@ -566,10 +566,32 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	mode = ch->wmode ? 1 : 0;
 	q = mode ? ch->wq : ch->rq;
 	n = mode ? ch->nw : ch->nr;
+	/*
+	 * Entries are in age order, so a later one wins only by an earlier
+	 * time or a better class.  Column commands cannot start before
+	 * lb_col, row commands before lb_row: once best beats both bounds,
+	 * the rest of the queue cannot change the choice.
+	 */
+	uint64_t lb_col = INF, lb_row = max64(ch->rowbus, m->now);
+
+	for (i = 0; i < m->npc; i++) {
+		const struct dpc *pc = &m->pcs[ci * m->npc + i];
+		uint64_t x = mode ? pc->next_wr : pc->next_rd;
+
+		if (x < lb_col)
+			lb_col = x;
+	}
+	lb_col = max64(lb_col, max64(ch->colbus, m->now));
 	for (i = 0; i < n; i++) {
 		cand_entry(m, ci, &q[i], (int)i, mode, &c);
-		if (c.kind != C_NONE && better(&c, &best))
+		if (c.kind != C_NONE && better(&c, &best)) {
 			best = c;
+			if ((best.t < lb_col ||
+			     (best.t == lb_col && best.prio <= 1)) &&
+			    (best.t < lb_row ||
+			     (best.t == lb_row && best.prio <= 2)))
+				break;
+		}
 	}
 	for (i = 0; i < ch->nclosing; i++) {
 		const struct dbank *b = bank_of(m, ci, ch->closing[i]);
@@ -790,7 +812,15 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			}
 			if (b->hits[wr])
 				b->hits[wr]--;
-			*e = q[wr ? --ch->nw : --ch->nr];
+			/* Keep the queue in age order (the scan relies on it). */
+			{
+				uint32_t *n = wr ? &ch->nw : &ch->nr;
+
+				memmove(e, e + 1,
+					(size_t)(*n - (uint32_t)c.q - 1) *
+						sizeof(*e));
+				(*n)--;
+			}
 			m->queued--;
 			if (m->c.row_policy == MW_DRAM_CLOSED_PAGE &&
 			    !b->hits[0] && !b->hits[1] && !b->closing) {

@@ -797,6 +797,34 @@ int mw_dram_cfg_validate(struct mw_dram_cfg *c, struct mw_diag *d)
 	if (!t->nBL || !t->tCCD_S || !t->tCCD_L || t->nBL > 1024)
 		return mw_diag_set(d, MW_ECONFIG, "", 0,
 				   "nBL, tCCD_S and tCCD_L must be >= 1");
+	{
+		/* A row must be usable between two refreshes, or refresh
+		 * would close it before its first access, forever. */
+		uint64_t lim = c->refresh != MW_DRAM_REF_OFF ? t->tREFI / 4
+							     : 1000000;
+		size_t i;
+
+		for (i = 0; i < NTPARAMS; i++) {
+			uint32_t v = *(const uint32_t *)((const char *)t +
+							 tparams[i].off);
+
+			if (!strcmp(tparams[i].name, "tREFI") ||
+			    !strcmp(tparams[i].name, "tRFC") ||
+			    !strcmp(tparams[i].name, "tRFCpb"))
+				continue;
+			if (v > lim)
+				return mw_diag_set(d, MW_ECONFIG, "", 0,
+						   "%s = %u CK is too long (at "
+						   "most %llu: "
+						   "tREFI / 4, or 10^6 without "
+						   "refresh)",
+						   tparams[i].name, v,
+						   (unsigned long long)lim);
+		}
+		if (t->tREFI > 100000000u)
+			return mw_diag_set(d, MW_ECONFIG, "", 0,
+					   "tREFI too long (at most 10^8 CK)");
+	}
 	if (c->refresh != MW_DRAM_REF_OFF) {
 		uint32_t per = c->refresh == MW_DRAM_REF_PERBANK
 				       ? c->bank_groups * c->banks
