@@ -83,6 +83,8 @@ struct dentry {
 	uint32_t row;
 	uint32_t req; /* read request slot, UINT32_MAX for writes */
 	uint16_t cols;
+	uint16_t pc;  /* pseudo-channel of bank */
+	uint16_t grp; /* bank group index in the channel */
 	uint8_t write;
 };
 
@@ -448,11 +450,10 @@ static void cand_entry(struct mw_dram *m, uint32_t ci, const struct dentry *e,
 {
 	const struct dchan *ch = &m->ch[ci];
 	const struct dbank *b = bank_of(m, ci, e->bank);
-	uint32_t p = pc_of(m, e->bank);
+	uint32_t p = e->pc;
 	const struct dpc *pc = &m->pcs[ci * m->npc + p];
 	const struct dgroup *g =
-		&m->groups[(size_t)ci * m->npc * m->c.bank_groups +
-			   group_of(m, e->bank)];
+		&m->groups[(size_t)ci * m->npc * m->c.bank_groups + e->grp];
 	uint64_t t;
 
 	out->kind = C_NONE;
@@ -873,6 +874,8 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 			     .row = row,
 			     .req = req,
 			     .cols = cols,
+			     .pc = (uint16_t)pc_of(m, bank),
+			     .grp = (uint16_t)group_of(m, bank),
 			     .write = write};
 	m->queued++;
 	b = bank_of(m, ci, bank);
