@@ -114,6 +114,9 @@ struct dchan {
 	uint32_t *closing;
 	uint32_t nclosing;
 	bool wmode;
+	/* frontend = buffered: entries waiting for room, per queue, FIFO */
+	struct dentry *ovf[2];
+	uint32_t ovf_head[2], ovf_n[2], ovf_cap[2];
 	uint64_t rowbus, colbus;
 	struct dcand best;
 	uint32_t hpos; /* position in the heap */
@@ -142,7 +145,8 @@ struct mw_dram {
 	struct dreq *reqs;
 	uint32_t *free_reqs;
 	uint32_t nfree;
-	uint32_t inflight; /* read requests not yet completed */
+	uint32_t inflight;   /* read requests not yet completed */
+	uint32_t ovf_writes; /* write entries waiting outside the queues */
 	uint64_t now, seq, queued, end;
 	uint64_t requests, lat_sum, lat_n;
 	uint64_t hist[HIST_N];
@@ -379,6 +383,8 @@ void mw_dram_destroy(struct mw_dram *m)
 			mw_free(m->ch[i].rq);
 			mw_free(m->ch[i].wq);
 			mw_free(m->ch[i].closing);
+			mw_free(m->ch[i].ovf[0]);
+			mw_free(m->ch[i].ovf[1]);
 		}
 	mw_free(m->ch);
 	mw_free(m->banks);
@@ -822,6 +828,24 @@ static void issue(struct mw_dram *m, uint32_t ci)
 						sizeof(*e));
 				(*n)--;
 			}
+			if (ch->ovf_n[wr] > ch->ovf_head[wr]) {
+				struct dentry *x =
+					&ch->ovf[wr][ch->ovf_head[wr]++];
+
+				q[(*(wr ? &ch->nw : &ch->nr))++] = *x;
+				if (wr)
+					m->ovf_writes--;
+				if (bank_of(m, ci, x->bank)->open_row ==
+				    x->row) {
+					struct dbank *xb =
+						bank_of(m, ci, x->bank);
+
+					xb->hits[wr]++;
+					closing_remove(ch, xb, x->bank);
+				}
+				if (ch->ovf_head[wr] == ch->ovf_n[wr])
+					ch->ovf_head[wr] = ch->ovf_n[wr] = 0;
+			}
 			m->queued--;
 			if (m->c.row_policy == MW_DRAM_CLOSED_PAGE &&
 			    !b->hits[0] && !b->hits[1] && !b->closing) {
@@ -865,6 +889,47 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 	int rc;
 	bool was_w;
 
+	if (m->c.buffered &&
+	    (write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue)) {
+		/* Wait aside, in order, until the queue has room. */
+		if (ch->ovf_n[write] == ch->ovf_cap[write]) {
+			uint32_t cap = ch->ovf_cap[write]
+					       ? 2 * ch->ovf_cap[write]
+					       : 64;
+			struct dentry *nb;
+
+			if (ch->ovf_head[write]) {
+				uint32_t k =
+					ch->ovf_n[write] - ch->ovf_head[write];
+
+				memmove(ch->ovf[write],
+					ch->ovf[write] + ch->ovf_head[write],
+					(size_t)k * sizeof(struct dentry));
+				ch->ovf_head[write] = 0;
+				ch->ovf_n[write] = k;
+			} else {
+				nb = mw_reallocarray(ch->ovf[write], cap,
+						     sizeof(*nb));
+				if (!nb)
+					return MW_ENOMEM;
+				ch->ovf[write] = nb;
+				ch->ovf_cap[write] = cap;
+			}
+		}
+		ch->ovf[write][ch->ovf_n[write]++] =
+			(struct dentry){.seq = m->seq++,
+					.bank = bank,
+					.row = row,
+					.req = req,
+					.cols = cols,
+					.pc = (uint16_t)pc_of(m, bank),
+					.grp = (uint16_t)group_of(m, bank),
+					.write = write};
+		if (write)
+			m->ovf_writes++;
+		m->queued++;
+		return 0;
+	}
 	while ((write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue))
 		if ((rc = step(m)))
 			return rc;
@@ -960,7 +1025,7 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 		return 0;
 	}
 	if (!write) {
-		while (m->inflight >= m->c.outstanding)
+		while (m->inflight + m->ovf_writes >= m->c.outstanding)
 			if ((rc = step(m)))
 				return rc;
 		req = m->free_reqs[--m->nfree];
@@ -968,7 +1033,11 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 		m->reqs[req] = (struct dreq){
 			.issue = m->now, .done = m->now, .remaining = 1};
 		m->inflight++;
-	}
+	} else
+		while (m->ovf_writes &&
+		       m->inflight + m->ovf_writes >= m->c.outstanding)
+			if ((rc = step(m)))
+				return rc;
 	tx = addr / m->c.tx_bytes;
 	last = (addr + bytes - 1) / m->c.tx_bytes;
 	for (; tx <= last; tx++) {

@@ -107,7 +107,9 @@ struct mw_dram_cfg {
 	enum mw_dram_row_policy row_policy;
 	enum mw_dram_refresh refresh;
 	uint32_t refresh_stagger; /* PCs refresh in this many phases (1: lockstep) */
-	char mapping[96];	  /* scheme name, field order or bit string */
+	bool buffered;	  /* frontend = buffered: a full channel queue holds its
+			  requests aside; blocking: it stalls the stream */
+	char mapping[96]; /* scheme name, field order or bit string */
 	struct mw_dram_timing t;
 	/* Derived by mw_dram_cfg_validate: */
 	uint32_t tx_bytes; /* bytes per column access per PC */

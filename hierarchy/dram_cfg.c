@@ -111,6 +111,7 @@ static void base_defaults(struct mw_dram_cfg *c)
 	c->row_policy = MW_DRAM_OPEN_PAGE;
 	c->refresh = MW_DRAM_REF_ALLBANK;
 	c->refresh_stagger = 1;
+	c->buffered = true;
 	snprintf(c->mapping, sizeof(c->mapping), "interleave");
 }
 
@@ -410,6 +411,16 @@ int mw_dram_cfg_set(struct mw_dram_cfg *c, const char *key, const char *value,
 		c->burst_length = (uint32_t)(b * 8 / c->bus_bits);
 		c->t.nBL = (c->burst_length + c->transfers_per_ck - 1) /
 			   c->transfers_per_ck;
+		return 0;
+	}
+	if (!strcasecmp(key, "frontend")) {
+		if (!strcasecmp(value, "buffered"))
+			c->buffered = true;
+		else if (!strcasecmp(value, "blocking"))
+			c->buffered = false;
+		else
+			return bad(d, key, value,
+				   "expected buffered or blocking");
 		return 0;
 	}
 	if (!strcasecmp(key, "row_policy")) {
@@ -1019,6 +1030,8 @@ int mw_dram_cfg_write_ini(const struct mw_dram_cfg *c, FILE *f)
 		     mw_dram_peak_bw(c) / 1e9) < 0;
 	e |= fprintf(f, "row_policy = %s\n", pol[c->row_policy]) < 0;
 	e |= fprintf(f, "refresh = %s\n", ref[c->refresh]) < 0;
+	e |= fprintf(f, "frontend = %s\n",
+		     c->buffered ? "buffered" : "blocking") < 0;
 	e |= fprintf(f, "mapping = %s\n", c->mapping) < 0;
 	for (i = 0; i < NTPARAMS; i++)
 		e |= fprintf(f, "%s = %u\n", tparams[i].name,
