@@ -451,8 +451,7 @@ int mw_dram_cfg_set(struct mw_dram_cfg *c, const char *key, const char *value,
 		snprintf(c->mapping, sizeof(c->mapping), "%s", value);
 		return 0;
 	}
-	return mw_diag_set(d, MW_ECONFIG, "", 0, "unknown [memory] key '%s'",
-			   key);
+	return mw_diag_set(d, MW_ECONFIG, "", 0, "unknown key '%s'", key);
 }
 
 int mw_dram_cfg_from_kv(struct mw_dram_cfg *c, const struct mw_mem_kv *kv,
@@ -957,7 +956,7 @@ double mw_dram_peak_bw(const struct mw_dram_cfg *c)
 int mw_dram_describe_mapping(const struct mw_dram_cfg *c, char *buf, size_t cap)
 {
 	unsigned bit = log2u64(c->tx_bytes), i;
-	uint64_t have[MW_DF_N] = {1, 1, 1, 1, 1, 1};
+	uint64_t have[MW_DF_N] = {1, 1, 1, 1, 1, 1}, below = c->tx_bytes;
 	size_t n = 0;
 	bool exact = true;
 
@@ -989,14 +988,16 @@ int mw_dram_describe_mapping(const struct mw_dram_cfg *c, char *buf, size_t cap)
 				    lo);
 			bit += s->shift;
 		} else {
-			PUT("  then %s: a digit of radix %llu (address / %llu "
-			    "mod %llu, not a bit field)\n",
-			    field_names[s->field], (unsigned long long)s->radix,
+			PUT("  then %s[*%llu]: (address / %llu) mod %llu "
+			    "(radix not a power of two)\n",
+			    field_names[s->field],
 			    (unsigned long long)have[s->field],
+			    (unsigned long long)below,
 			    (unsigned long long)s->radix);
 			exact = false;
 		}
 		have[s->field] *= s->radix;
+		below *= s->radix;
 	}
 	if (c->map_xor)
 		PUT("  then channel, pseudo_channel, bank_group, bank are each "
