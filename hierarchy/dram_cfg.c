@@ -989,7 +989,7 @@ int mw_dram_describe_mapping(const struct mw_dram_cfg *c, char *buf, size_t cap)
 			bit += s->shift;
 		} else {
 			PUT("  then %s[*%llu]: (address / %llu) mod %llu "
-			    "(radix not a power of two)\n",
+			    "(mixed radix)\n",
 			    field_names[s->field],
 			    (unsigned long long)have[s->field],
 			    (unsigned long long)below,

@@ -97,6 +97,24 @@ Test(dram, gpu_presets_hit_vendor_peaks)
 	set(&c, "data_rate", "6.25Gbps");
 	validate(&c);
 	cr_assert_float_eq(mw_dram_peak_bw(&c) / 1e9, 4800.0, 0.5);
+	cfg_or_die(&c, "hbm2e-3200");
+	set(&c, "stacks", "5");
+	set(&c, "data_rate", "3.186Gbps");
+	validate(&c);
+	cr_assert_float_eq(mw_dram_peak_bw(&c) / 1e9, 2039.0, 0.5);
+	cfg_or_die(&c, "hbm3-6400");
+	set(&c, "stacks", "8");
+	set(&c, "data_rate", "5.176Gbps");
+	validate(&c);
+	cr_assert_float_eq(mw_dram_peak_bw(&c) / 1e9, 5300.2, 0.5);
+	cfg_or_die(&c, "ddr5-4800");
+	set(&c, "stacks", "8");
+	validate(&c);
+	cr_assert_float_eq(mw_dram_peak_bw(&c) / 1e9, 307.2, 1e-6);
+	cfg_or_die(&c, "hbm3e-9600");
+	set(&c, "stacks", "6");
+	set(&c, "data_rate", "6.25Gbps");
+	validate(&c);
 	/* Rescaling keeps ns: tRCD 19.4 ns at 6.4 Gb/s stays >= 19.3 ns. */
 	cr_assert_geq(c.t.tRCD * c.tck_ns, 19.3);
 	cr_assert_eq(c.t.tCCD_S, 2);
