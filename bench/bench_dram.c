@@ -38,7 +38,7 @@ static void die(const char *what, const struct mw_diag *d)
 
 struct preset {
 	const char *name;
-	const char *kv[8][2];
+	const char *kv[12][2];
 };
 
 /* The [memory] lines of docs/dram.md. */
@@ -48,21 +48,31 @@ static const struct preset presets[] = {
 	 {{"standard", "hbm3-6400"},
 	  {"stacks", "5"},
 	  {"data_rate", "5.2375Gbps"},
-	  {"outstanding", "8192"}}},
+	  {"outstanding", "8192"},
+	  {"mapping", "RoBaBgCoRaChCo2+xor"},
+	  {"write_queue", "128"},
+	  {"write_high", "120"},
+	  {"write_low", "8"},
+	  {"refresh", "perbank"}}},
 	{"h200",
 	 {{"standard", "hbm3e-9600"},
 	  {"stacks", "6"},
 	  {"data_rate", "6.25Gbps"},
-	  {"outstanding", "8192"}}},
+	  {"outstanding", "8192"},
+	  {"mapping", "RoBaBgCoRaChCo2+xor"},
+	  {"write_queue", "128"},
+	  {"write_high", "120"},
+	  {"write_low", "8"},
+	  {"refresh", "perbank"}}},
 };
 
 static void load(struct mw_dram_cfg *c, const struct preset *p)
 {
-	struct mw_mem_kv kv[8];
+	struct mw_mem_kv kv[12];
 	struct mw_diag d;
 	uint32_t n = 0;
 
-	while (n < 8 && p->kv[n][0]) {
+	while (n < 12 && p->kv[n][0]) {
 		snprintf(kv[n].key, sizeof(kv[n].key), "%s", p->kv[n][0]);
 		snprintf(kv[n].value, sizeof(kv[n].value), "%s", p->kv[n][1]);
 		kv[n].line = n + 1;
