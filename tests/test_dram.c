@@ -598,3 +598,119 @@ Test(dram, timing_results_and_errors)
 	mw_dram_destroy(m);
 	mw_results_destroy(r);
 }
+
+/*
+ * Naive reference: one read in flight (outstanding 1, no refresh), each
+ * command placed at the first CK >= the previous command that the
+ * checker accepts, found by trying every CK in turn.  The event-driven
+ * model must produce exactly the same commands at the same times.
+ */
+static size_t ref_place(const struct mw_dram_cfg *c, struct mw_dram_cmd *h,
+			size_t n, struct mw_dram_cmd cmd, uint64_t from)
+{
+	struct mw_diag d;
+
+	for (cmd.time = from;; cmd.time++) {
+		h[n] = cmd;
+		if (!mw_dram_check(c, h, n + 1, &d))
+			return n + 1;
+		cr_assert_lt(cmd.time, from + 100000, "no legal time");
+	}
+}
+
+static void reference_compare(const char *std, const char *map, uint64_t seed)
+{
+	struct mw_dram_cfg c;
+	struct mw_dram *m;
+	struct mw_rng rng;
+	struct mw_dram_cmd *h;
+	const struct mw_dram_cmd *log;
+	uint32_t *open;
+	size_t n = 0, nlog, i;
+	uint64_t now = 0;
+	unsigned k, reqs = 150;
+
+	cfg_or_die(&c, std);
+	set(&c, "refresh", "off");
+	set(&c, "outstanding", "1");
+	set(&c, "channels", "2");
+	set(&c, "mapping", map);
+	validate(&c);
+	m = make(&c, 4096);
+	h = calloc(4096, sizeof(*h));
+	open = malloc(sizeof(*open) * 4096);
+	for (i = 0; i < 4096; i++)
+		open[i] = UINT32_MAX;
+	mw_rng_seed(&rng, seed);
+	for (k = 0; k < reqs; k++) {
+		struct mw_dram_loc l = {{0}};
+		struct mw_dram_cmd cmd = {0};
+		uint32_t bank, *o;
+
+		/* few rows and banks: hits, misses and conflicts */
+		l.f[MW_DF_CH] = (uint32_t)mw_rng_below(&rng, 2);
+		l.f[MW_DF_PC] = (uint32_t)mw_rng_below(&rng, c.pseudo_channels);
+		l.f[MW_DF_BG] = (uint32_t)mw_rng_below(&rng, 2);
+		l.f[MW_DF_BA] = (uint32_t)mw_rng_below(&rng, 2);
+		l.f[MW_DF_RO] = (uint32_t)mw_rng_below(&rng, 3);
+		l.f[MW_DF_CO] = (uint32_t)mw_rng_below(&rng, c.columns);
+		cr_assert_eq(mw_dram_access(m, mw_dram_encode(&c, &l),
+					    c.tx_bytes, false),
+			     0);
+		cmd.channel = l.f[MW_DF_CH];
+		cmd.pc = (uint8_t)l.f[MW_DF_PC];
+		cmd.bg = (uint8_t)l.f[MW_DF_BG];
+		cmd.ba = (uint8_t)l.f[MW_DF_BA];
+		bank = ((cmd.channel * c.pseudo_channels + cmd.pc) *
+				c.bank_groups +
+			cmd.bg) *
+			       c.banks +
+		       cmd.ba;
+		o = &open[bank];
+		if (*o != l.f[MW_DF_RO]) {
+			if (*o != UINT32_MAX) {
+				cmd.kind = MW_DRAM_PRE;
+				cmd.row = *o;
+				n = ref_place(&c, h, n, cmd, now);
+				now = h[n - 1].time;
+			}
+			cmd.kind = MW_DRAM_ACT;
+			cmd.row = l.f[MW_DF_RO];
+			n = ref_place(&c, h, n, cmd, now);
+			now = h[n - 1].time;
+			*o = cmd.row;
+		}
+		cmd.kind = MW_DRAM_RD;
+		cmd.row = l.f[MW_DF_RO];
+		n = ref_place(&c, h, n, cmd, now);
+		now = h[n - 1].time + c.t.tCL + c.t.nBL; /* next arrives */
+	}
+	mw_dram_finish(m);
+	log = mw_dram_log(m, &nlog, NULL);
+	cr_assert_eq(nlog, n, "%s: model %zu commands, reference %zu", std,
+		     nlog, n);
+	for (i = 0; i < n; i++)
+		cr_assert(log[i].time == h[i].time &&
+				  log[i].kind == h[i].kind &&
+				  log[i].channel == h[i].channel &&
+				  log[i].pc == h[i].pc &&
+				  log[i].bg == h[i].bg && log[i].ba == h[i].ba,
+			  "%s command %zu: model kind %d at %llu, reference "
+			  "kind %d at %llu",
+			  std, i, log[i].kind, (unsigned long long)log[i].time,
+			  h[i].kind, (unsigned long long)h[i].time);
+	free(h);
+	free(open);
+	mw_dram_destroy(m);
+}
+
+Test(dram, matches_naive_reference, .timeout = 120)
+{
+	const char *const *std;
+	uint64_t seed = 1;
+
+	for (std = mw_dram_standards(); *std; std++) {
+		reference_compare(*std, "RoBaRaCoCh", seed++);
+		reference_compare(*std, "interleave", seed++);
+	}
+}
