@@ -141,6 +141,45 @@ static double run(const struct mw_dram_cfg *c, enum pat p, uint32_t req,
 	return bw / (mw_dram_peak_bw(c) / 1e9);
 }
 
+/* The docs/dram.md example: results of a small mixed stream, as CSV. */
+static void example(void)
+{
+	struct mw_dram_cfg c;
+	struct mw_diag d;
+	struct mw_dram *m;
+	struct mw_results *r = mw_results_create();
+	char buf[64];
+	size_t i;
+
+	if (!r || mw_dram_cfg_init(&c, "hbm3-6400", &d) ||
+	    !(m = mw_dram_create(&c, &d))) {
+		fprintf(stderr, "bench_dram: example setup failed\n");
+		exit(1);
+	}
+	for (i = 0; i < 100000; i++)
+		mw_dram_access(m, (uint64_t)i * 128, 128, i % 4 == 3);
+	mw_dram_finish(m);
+	if (mw_dram_results(m, r)) {
+		fprintf(stderr, "bench_dram: out of memory\n");
+		exit(1);
+	}
+	printf("\nexample: one hbm3-6400 stack, 100000 sequential 128 B "
+	       "requests, every 4th a write\nscope,metric,value\n");
+	for (i = 0; i < mw_results_count(r); i++) {
+		const struct mw_result *x = mw_results_get(r, i);
+
+		if (!strncmp(x->scope, "memory:ch", 9) && strcmp(x->scope, "mem"
+									   "ory"
+									   ":ch"
+									   "0"))
+			continue;
+		printf("%s,%s,%s\n", x->scope, x->metric,
+		       mw_result_value(x, buf, sizeof(buf)));
+	}
+	mw_results_destroy(r);
+	mw_dram_destroy(m);
+}
+
 int main(void)
 {
 	const char *env = getenv("BENCH_DRAM_REQUESTS");
@@ -191,5 +230,6 @@ int main(void)
 			       k[j].meas[i]);
 		}
 	}
+	example();
 	return 0;
 }
