@@ -27,10 +27,13 @@
  * - Refresh per PC: REFab every tREFI (all banks precharged first, ACTs
  *   that would start after the due time wait), or REFpb to one bank
  *   every tREFI / banks round robin.  Idle channels refresh too.
- * - Front end: requests enter in order, as soon as the target queue has
- *   room and (for reads) fewer than `outstanding` reads are in flight.
- *   A read completes when its last data beat arrives; writes are posted
- *   (complete when accepted).  No per-cycle issue cap.
+ * - Front end: requests enter in order while fewer than `outstanding`
+ *   reads (plus writes still waiting outside a queue) are in flight.  A
+ *   read completes when its last data beat arrives; writes are posted.
+ *   frontend = buffered: an entry whose channel queue is full waits in
+ *   that channel's FIFO (the L2 / crossbar side) and enters, oldest
+ *   first, as soon as an entry leaves; blocking: the whole stream waits
+ *   for room.  No per-cycle issue cap.
  * - Event-driven: a channel's next command time is the max of the
  *   earliest-legal times kept per bank, bank group, PC and bus; a heap
  *   orders channels by it.  Idle cycles are never visited.
