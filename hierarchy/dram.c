@@ -1,0 +1,1211 @@
+/*
+ * dram.c - event-driven HBM/DRAM timing model with FR-FCFS controllers
+ * and a closed-loop front end.
+ *
+ * Notes:
+ * - Time is counted in whole CK.  Each command (ACT, PRE, RD, WR, REF,
+ *   REFpb) holds its bus for one CK: one row-command bus and one column
+ *   bus per channel, shared by its pseudo-channels (PCs), dual-issued.
+ *   HBM3's 1.5 CK ACT is rounded to 1 CK.
+ * - Banks belong to a PC; tRRD_S/L and tFAW are per PC (Ramulator 2.1
+ *   pseudo-channel mode), tCCD_S/L, tWTR_S/L and tRTW per PC and bank
+ *   group, the data bus per PC (a burst holds it nBL CK, reads at
+ *   +tCL, writes at +tCWL).
+ * - A request is cut into transactions of tx_bytes; consecutive
+ *   transactions in the same bank and row form one queue entry that
+ *   issues one column command per transaction.  Bytes read/written are
+ *   whole transactions.
+ * - Controller per channel: a read queue and a write queue of entries.
+ *   Reads are served until the write queue reaches write_high (or no
+ *   read waits), then writes until write_low (or none wait).  FR-FCFS:
+ *   among the commands of the active queue, the one legal earliest
+ *   issues; ties go to refresh, then column commands (row hits), then
+ *   the oldest entry.  A bank whose open row still has queued hits in
+ *   the active queue is not precharged for a conflict.
+ * - Open page keeps rows open until a conflict or refresh; closed page
+ *   precharges a bank as soon as no queued entry hits its row.
+ * - Refresh per PC: REFab every tREFI (all banks precharged first, ACTs
+ *   that would start after the due time wait), or REFpb to one bank
+ *   every tREFI / banks round robin.  Idle channels refresh too.
+ * - Front end: requests enter in order while fewer than `outstanding`
+ *   reads (plus writes still waiting outside a queue) are in flight.  A
+ *   read completes when its last data beat arrives; writes are posted.
+ *   frontend = buffered: an entry whose channel queue is full waits in
+ *   that channel's FIFO (the L2 / crossbar side) and enters, oldest
+ *   first, as soon as an entry leaves; blocking: the whole stream waits
+ *   for room.  No per-cycle issue cap.
+ * - Event-driven: a channel's next command time is the max of the
+ *   earliest-legal times kept per bank, bank group, PC and bus; a heap
+ *   orders channels by it.  Idle cycles are never visited.
+ * - Row outcomes are per transaction: hit (row open), miss (bank was
+ *   closed), conflict (another row had to be closed for it).
+ * - Read latency: request enqueue to last data; percentiles from a
+ *   log-linear histogram (16 sub-buckets per power of two, so within
+ *   about 6 %).
+ * - Counting mode: no time; rows are classified in request order with
+ *   one open row per bank.
+ */
+#include "hierarchy/dram.h"
+#include "common/alloc.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NO_ROW	 UINT32_MAX
+#define INF	 UINT64_MAX
+#define HIST_SUB 16
+#define HIST_N	 (64 * HIST_SUB)
+
+struct dbank {
+	uint64_t next_act, next_pre, next_rd, next_wr, ref_ok;
+	uint32_t open_row;
+	uint16_t hits[2];    /* queued entries hitting open_row, rd / wr */
+	bool fresh;	     /* activated, no column access yet */
+	bool fresh_conflict; /* that ACT followed a conflict PRE */
+	bool closing;	     /* closed page: in the closing list */
+};
+
+struct dgroup {
+	uint64_t next_act, next_rd, next_wr;
+};
+
+struct dpc {
+	uint64_t next_act, next_rd, next_wr;
+	uint64_t faw[4]; /* last four ACT times, ring */
+	uint32_t faw_i;
+	uint32_t nact; /* ACTs so far, saturating at 4 */
+	uint64_t ref_due;
+	uint32_t ref_bank;
+	uint64_t busy; /* CK of data transfer */
+};
+
+struct dentry {
+	uint64_t seq;
+	uint32_t bank; /* index in the channel */
+	uint32_t row;
+	uint32_t req; /* read request slot, UINT32_MAX for writes */
+	uint16_t cols;
+	uint16_t pc;  /* pseudo-channel of bank */
+	uint16_t grp; /* bank group index in the channel */
+	uint8_t write;
+};
+
+enum {
+	C_NONE,
+	C_ACT,
+	C_PRE,
+	C_RD,
+	C_WR,
+	C_REF,
+	C_REFPB
+};
+
+struct dcand {
+	uint64_t t;
+	uint64_t seq;
+	int kind;
+	int prio; /* 0 refresh, 1 column, 2 row for an entry, 3 closing */
+	int q;	  /* entry index in the active queue, -1 none */
+	uint32_t bank, pc;
+	bool conflict;
+};
+
+struct dchan {
+	struct dentry *rq, *wq;
+	uint32_t nr, nw;
+	uint32_t *closing;
+	uint32_t nclosing;
+	bool wmode;
+	/* frontend = buffered: entries waiting for room, per queue, FIFO */
+	struct dentry *ovf[2];
+	uint32_t ovf_head[2], ovf_n[2], ovf_cap[2];
+	uint64_t rowbus, colbus;
+	struct dcand best;
+	uint32_t hpos; /* position in the heap */
+	uint64_t key;
+	/* stats */
+	uint64_t bytes_read, bytes_written, tx, hits, misses, conflicts;
+	uint64_t acts, pres, refs;
+};
+
+struct dreq {
+	uint64_t issue, done;
+	uint32_t remaining;
+};
+
+struct mw_dram {
+	struct mw_dram_cfg c;
+	uint32_t nch, npc, nbank; /* nbank, npc: per channel */
+	struct dchan *ch;
+	struct dbank *banks;   /* nch x nbank */
+	struct dgroup *groups; /* nch x npc x bg */
+	struct dpc *pcs;       /* nch x npc */
+	uint32_t *heap;	       /* channels by key */
+	uint32_t nheap;
+	uint64_t *done_heap; /* completion times of finished reads */
+	uint32_t ndone;
+	struct dreq *reqs;
+	uint32_t *free_reqs;
+	uint32_t nfree;
+	uint32_t inflight;   /* read requests not yet completed */
+	uint32_t ovf_writes; /* write entries waiting outside the queues */
+	uint64_t now, seq, queued, end;
+	uint64_t requests, lat_sum, lat_n;
+	uint64_t hist[HIST_N];
+	uint64_t ref_interval; /* per PC */
+	struct mw_dram_cmd *log;
+	size_t log_cap, log_n;
+	bool log_trunc;
+	/* counting mode */
+	uint32_t *open_rows;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static inline uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static void hist_add(struct mw_dram *m, uint64_t v)
+{
+	unsigned e = 0, b;
+
+	if (v < HIST_SUB) {
+		b = (unsigned)v;
+	} else {
+		uint64_t x = v;
+
+		while (x >= 2 * HIST_SUB) {
+			x >>= 1;
+			e++;
+		}
+		b = (e + 1) * HIST_SUB + (unsigned)(x - HIST_SUB);
+	}
+	if (b >= HIST_N)
+		b = HIST_N - 1;
+	m->hist[b]++;
+}
+
+/* Lower bound of bucket b (mid-point reported). */
+static double hist_value(unsigned b)
+{
+	unsigned e, s;
+
+	if (b < HIST_SUB)
+		return b;
+	e = b / HIST_SUB - 1;
+	s = b % HIST_SUB;
+	return ((double)(HIST_SUB + s) + 0.5) * (double)(1ull << e);
+}
+
+static double hist_pct(const struct mw_dram *m, double p)
+{
+	uint64_t n = 0, want, acc = 0;
+	unsigned b;
+
+	for (b = 0; b < HIST_N; b++)
+		n += m->hist[b];
+	if (!n)
+		return 0;
+	want = (uint64_t)(p * (double)n);
+	if (want >= n)
+		want = n - 1;
+	for (b = 0; b < HIST_N; b++) {
+		acc += m->hist[b];
+		if (acc > want)
+			return hist_value(b);
+	}
+	return 0;
+}
+
+/* channel heap */
+static bool hless(const struct mw_dram *m, uint32_t a, uint32_t b)
+{
+	return m->ch[a].key < m->ch[b].key ||
+	       (m->ch[a].key == m->ch[b].key && a < b);
+}
+
+static void hswap(struct mw_dram *m, uint32_t i, uint32_t j)
+{
+	uint32_t t = m->heap[i];
+
+	m->heap[i] = m->heap[j];
+	m->heap[j] = t;
+	m->ch[m->heap[i]].hpos = i;
+	m->ch[m->heap[j]].hpos = j;
+}
+
+static void hfix(struct mw_dram *m, uint32_t i)
+{
+	while (i > 0 && hless(m, m->heap[i], m->heap[(i - 1) / 2])) {
+		hswap(m, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, s = i;
+
+		if (l < m->nheap && hless(m, m->heap[l], m->heap[s]))
+			s = l;
+		if (r < m->nheap && hless(m, m->heap[r], m->heap[s]))
+			s = r;
+		if (s == i)
+			break;
+		hswap(m, i, s);
+		i = s;
+	}
+}
+
+static void done_push(struct mw_dram *m, uint64_t t)
+{
+	uint32_t i = m->ndone++;
+
+	m->done_heap[i] = t;
+	while (i > 0 && m->done_heap[(i - 1) / 2] > m->done_heap[i]) {
+		uint64_t x = m->done_heap[i];
+
+		m->done_heap[i] = m->done_heap[(i - 1) / 2];
+		m->done_heap[(i - 1) / 2] = x;
+		i = (i - 1) / 2;
+	}
+}
+
+static uint64_t done_pop(struct mw_dram *m)
+{
+	uint64_t top = m->done_heap[0];
+	uint32_t i = 0;
+
+	m->done_heap[0] = m->done_heap[--m->ndone];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, s = i;
+
+		if (l < m->ndone && m->done_heap[l] < m->done_heap[s])
+			s = l;
+		if (r < m->ndone && m->done_heap[r] < m->done_heap[s])
+			s = r;
+		if (s == i)
+			break;
+		uint64_t x = m->done_heap[i];
+		m->done_heap[i] = m->done_heap[s];
+		m->done_heap[s] = x;
+		i = s;
+	}
+	return top;
+}
+
+static void rescan(struct mw_dram *m, uint32_t ci);
+
+/* ---- create / destroy ------------------------------------------------ */
+
+struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
+{
+	struct mw_dram *m = mw_calloc(1, sizeof(*m));
+	uint32_t i, qmax;
+
+	if (!m) {
+		mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+		return NULL;
+	}
+	m->c = *cfg;
+	if (mw_dram_cfg_validate(&m->c, d))
+		goto out_free;
+	m->nch = m->c.stacks * m->c.channels;
+	m->npc = m->c.pseudo_channels;
+	m->nbank = m->npc * m->c.bank_groups * m->c.banks;
+	m->ch = mw_calloc(m->nch, sizeof(*m->ch));
+	m->banks = mw_calloc((size_t)m->nch * m->nbank, sizeof(*m->banks));
+	m->groups = mw_calloc((size_t)m->nch * m->npc * m->c.bank_groups,
+			      sizeof(*m->groups));
+	m->pcs = mw_calloc((size_t)m->nch * m->npc, sizeof(*m->pcs));
+	m->heap = mw_calloc(m->nch, sizeof(*m->heap));
+	m->done_heap = mw_calloc(m->c.outstanding, sizeof(*m->done_heap));
+	m->reqs = mw_calloc(m->c.outstanding, sizeof(*m->reqs));
+	m->free_reqs = mw_calloc(m->c.outstanding, sizeof(*m->free_reqs));
+	if (!m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
+	    !m->done_heap || !m->reqs || !m->free_reqs)
+		goto out_nomem;
+	qmax = m->c.read_queue;
+	for (i = 0; i < m->nch; i++) {
+		struct dchan *ch = &m->ch[i];
+
+		ch->rq = mw_calloc(qmax, sizeof(*ch->rq));
+		ch->wq = mw_calloc(m->c.write_queue, sizeof(*ch->wq));
+		ch->closing = mw_calloc(m->nbank, sizeof(*ch->closing));
+		if (!ch->rq || !ch->wq || !ch->closing)
+			goto out_nomem;
+		ch->key = INF;
+		ch->best.kind = C_NONE;
+		ch->hpos = i;
+		m->heap[i] = i;
+	}
+	m->nheap = m->nch;
+	for (i = 0; i < (uint32_t)m->nch * m->nbank; i++)
+		m->banks[i].open_row = NO_ROW;
+	for (i = 0; i < m->c.outstanding; i++)
+		m->free_reqs[i] = m->c.outstanding - 1 - i;
+	m->nfree = m->c.outstanding;
+	m->ref_interval =
+		m->c.refresh == MW_DRAM_REF_PERBANK
+			? m->c.t.tREFI / (m->c.bank_groups * m->c.banks)
+			: m->c.t.tREFI;
+	for (i = 0; i < m->nch * m->npc; i++) {
+		/* refresh_stagger phases; 1 = every PC in lock step */
+		m->pcs[i].ref_due = m->ref_interval *
+				    (1 + (uint64_t)i % m->c.refresh_stagger) /
+				    m->c.refresh_stagger;
+		memset(m->pcs[i].faw, 0, sizeof(m->pcs[i].faw));
+	}
+	if (!m->c.timing) {
+		m->open_rows = mw_calloc((size_t)m->nch * m->nbank,
+					 sizeof(*m->open_rows));
+		if (!m->open_rows)
+			goto out_nomem;
+		for (i = 0; i < m->nch * m->nbank; i++)
+			m->open_rows[i] = NO_ROW;
+	} else {
+		for (i = 0; i < m->nch; i++)
+			rescan(m, i); /* schedules the first refreshes */
+	}
+	return m;
+out_nomem:
+	mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory for the DRAM model");
+out_free:
+	mw_dram_destroy(m);
+	return NULL;
+}
+
+void mw_dram_destroy(struct mw_dram *m)
+{
+	uint32_t i;
+
+	if (!m)
+		return;
+	if (m->ch)
+		for (i = 0; i < m->nch; i++) {
+			mw_free(m->ch[i].rq);
+			mw_free(m->ch[i].wq);
+			mw_free(m->ch[i].closing);
+			mw_free(m->ch[i].ovf[0]);
+			mw_free(m->ch[i].ovf[1]);
+		}
+	mw_free(m->ch);
+	mw_free(m->banks);
+	mw_free(m->groups);
+	mw_free(m->pcs);
+	mw_free(m->heap);
+	mw_free(m->done_heap);
+	mw_free(m->reqs);
+	mw_free(m->free_reqs);
+	mw_free(m->log);
+	mw_free(m->open_rows);
+	mw_free(m);
+}
+
+int mw_dram_log_enable(struct mw_dram *m, size_t cap)
+{
+	mw_free(m->log);
+	m->log = NULL;
+	m->log_cap = 0;
+	if (!cap)
+		return 0;
+	m->log = mw_calloc(cap, sizeof(*m->log));
+	if (!m->log)
+		return MW_ENOMEM;
+	m->log_cap = cap;
+	return 0;
+}
+
+const struct mw_dram_cmd *mw_dram_log(const struct mw_dram *m, size_t *n,
+				      bool *truncated)
+{
+	*n = m->log_n;
+	if (truncated)
+		*truncated = m->log_trunc;
+	return m->log;
+}
+
+/* ---- scheduling ------------------------------------------------------- */
+
+static inline struct dbank *bank_of(struct mw_dram *m, uint32_t ch, uint32_t b)
+{
+	return &m->banks[(size_t)ch * m->nbank + b];
+}
+
+static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
+{
+	return b / (m->c.bank_groups * m->c.banks);
+}
+
+static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
+{
+	return b / m->c.banks; /* index within the channel */
+}
+
+static inline bool better(const struct dcand *a, const struct dcand *b)
+{
+	if (b->kind == C_NONE)
+		return true;
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->prio != b->prio)
+		return a->prio < b->prio;
+	return a->seq < b->seq;
+}
+
+/* The next command entry e needs, and when it is legal. */
+static void cand_entry(struct mw_dram *m, uint32_t ci, const struct dentry *e,
+		       int q, int mode, struct dcand *out)
+{
+	const struct dchan *ch = &m->ch[ci];
+	const struct dbank *b = bank_of(m, ci, e->bank);
+	uint32_t p = e->pc;
+	const struct dpc *pc = &m->pcs[ci * m->npc + p];
+	const struct dgroup *g =
+		&m->groups[(size_t)ci * m->npc * m->c.bank_groups + e->grp];
+	uint64_t t;
+
+	out->kind = C_NONE;
+	if (b->open_row == e->row) {
+		if (e->write)
+			t = max64(max64(b->next_wr, g->next_wr),
+				  max64(pc->next_wr, ch->colbus));
+		else
+			t = max64(max64(b->next_rd, g->next_rd),
+				  max64(pc->next_rd, ch->colbus));
+		out->kind = e->write ? C_WR : C_RD;
+		out->prio = 1;
+	} else if (b->open_row != NO_ROW) {
+		if (b->hits[mode])
+			return; /* its row still has hits queued */
+		t = max64(b->next_pre, ch->rowbus);
+		out->kind = C_PRE;
+		out->prio = 2;
+		out->conflict = true;
+	} else {
+		t = max64(max64(b->next_act, g->next_act),
+			  max64(pc->next_act, ch->rowbus));
+		if (pc->nact >= 4)
+			t = max64(t, pc->faw[pc->faw_i] + m->c.t.tFAW);
+		if (m->c.refresh != MW_DRAM_REF_OFF && t >= pc->ref_due &&
+		    (m->c.refresh == MW_DRAM_REF_ALLBANK ||
+		     pc->ref_bank == e->bank % (m->c.bank_groups * m->c.banks)))
+			return; /* the refresh goes first */
+		out->kind = C_ACT;
+		out->prio = 2;
+	}
+	out->t = max64(t, m->now);
+	out->seq = e->seq;
+	out->q = q;
+	out->bank = e->bank;
+	out->pc = p;
+}
+
+static void cand_refresh(struct mw_dram *m, uint32_t ci, uint32_t p,
+			 struct dcand *best)
+{
+	const struct dchan *ch = &m->ch[ci];
+	const struct dpc *pc = &m->pcs[ci * m->npc + p];
+	uint32_t per = m->c.bank_groups * m->c.banks, b0 = p * per, i;
+	struct dcand c = {.seq = 0, .prio = 0, .q = -1, .pc = p};
+	uint64_t t = max64(pc->ref_due, ch->rowbus);
+
+	if (best->kind != C_NONE && t > best->t)
+		return;
+	if (m->c.refresh == MW_DRAM_REF_PERBANK) {
+		const struct dbank *b = bank_of(m, ci, b0 + pc->ref_bank);
+
+		c.bank = b0 + pc->ref_bank;
+		if (b->open_row != NO_ROW) {
+			c.kind = C_PRE;
+			c.t = max64(t, b->next_pre);
+		} else {
+			c.kind = C_REFPB;
+			c.t = max64(t, b->ref_ok);
+		}
+	} else {
+		uint64_t pre_t = INF, ok = t;
+		uint32_t pre_b = 0;
+
+		for (i = 0; i < per; i++) {
+			const struct dbank *b = bank_of(m, ci, b0 + i);
+
+			if (b->open_row != NO_ROW) {
+				if (b->next_pre < pre_t) {
+					pre_t = b->next_pre;
+					pre_b = b0 + i;
+				}
+			} else {
+				ok = max64(ok, b->ref_ok);
+			}
+		}
+		if (pre_t != INF) {
+			c.kind = C_PRE;
+			c.bank = pre_b;
+			c.t = max64(t, pre_t);
+		} else {
+			c.kind = C_REF;
+			c.bank = b0;
+			c.t = ok;
+		}
+	}
+	c.t = max64(c.t, m->now);
+	if (better(&c, best))
+		*best = c;
+}
+
+static void update_mode(struct mw_dram *m, struct dchan *ch)
+{
+	if (!ch->wmode) {
+		if (ch->nw >= m->c.write_high || (ch->nr == 0 && ch->nw > 0))
+			ch->wmode = true;
+	} else if (ch->nw == 0 || (ch->nw <= m->c.write_low && ch->nr > 0)) {
+		ch->wmode = false;
+	}
+}
+
+static void rescan(struct mw_dram *m, uint32_t ci)
+{
+	struct dchan *ch = &m->ch[ci];
+	struct dcand best = {.kind = C_NONE}, c;
+	const struct dentry *q;
+	uint32_t n, i;
+	int mode;
+
+	update_mode(m, ch);
+	mode = ch->wmode ? 1 : 0;
+	q = mode ? ch->wq : ch->rq;
+	n = mode ? ch->nw : ch->nr;
+	/*
+	 * Entries are in age order, so a later one wins only by an earlier
+	 * time or a better class.  Column commands cannot start before
+	 * lb_col, row commands before lb_row: once best beats both bounds,
+	 * the rest of the queue cannot change the choice.
+	 */
+	uint64_t lb_col = INF, lb_row = max64(ch->rowbus, m->now);
+
+	for (i = 0; i < m->npc; i++) {
+		const struct dpc *pc = &m->pcs[ci * m->npc + i];
+		uint64_t x = mode ? pc->next_wr : pc->next_rd;
+
+		if (x < lb_col)
+			lb_col = x;
+	}
+	lb_col = max64(lb_col, max64(ch->colbus, m->now));
+	for (i = 0; i < n; i++) {
+		cand_entry(m, ci, &q[i], (int)i, mode, &c);
+		if (c.kind != C_NONE && better(&c, &best)) {
+			best = c;
+			if ((best.t < lb_col ||
+			     (best.t == lb_col && best.prio <= 1)) &&
+			    (best.t < lb_row ||
+			     (best.t == lb_row && best.prio <= 2)))
+				break;
+		}
+	}
+	for (i = 0; i < ch->nclosing; i++) {
+		const struct dbank *b = bank_of(m, ci, ch->closing[i]);
+
+		c = (struct dcand){.kind = C_PRE,
+				   .prio = 3,
+				   .q = -1,
+				   .seq = 0,
+				   .bank = ch->closing[i],
+				   .pc = pc_of(m, ch->closing[i])};
+		c.t = max64(max64(b->next_pre, ch->rowbus), m->now);
+		if (better(&c, &best))
+			best = c;
+	}
+	if (m->c.refresh != MW_DRAM_REF_OFF)
+		for (i = 0; i < m->npc; i++)
+			cand_refresh(m, ci, i, &best);
+	uint64_t key = best.kind == C_NONE ? INF : best.t;
+
+	ch->best = best;
+	if (key != ch->key) {
+		ch->key = key;
+		hfix(m, ch->hpos);
+	}
+}
+
+static void log_cmd(struct mw_dram *m, uint32_t ci, int kind, uint32_t bank,
+		    uint32_t row, uint64_t t)
+{
+	static const uint8_t kinds[] = {
+		0,	    MW_DRAM_ACT, MW_DRAM_PRE,  MW_DRAM_RD,
+		MW_DRAM_WR, MW_DRAM_REF, MW_DRAM_REFPB};
+	struct mw_dram_cmd *c;
+	uint32_t per = m->c.bank_groups * m->c.banks;
+
+	if (m->log_n == m->log_cap) {
+		m->log_trunc = m->log_cap > 0 || m->log_trunc;
+		return;
+	}
+	c = &m->log[m->log_n++];
+	c->time = t;
+	c->channel = ci;
+	c->kind = kinds[kind];
+	c->pc = (uint8_t)(bank / per);
+	c->bg = (uint8_t)(bank % per / m->c.banks);
+	c->ba = (uint8_t)(bank % m->c.banks);
+	c->row = row;
+}
+
+static void recount_hits(struct mw_dram *m, uint32_t ci, uint32_t bank,
+			 struct dbank *b)
+{
+	const struct dchan *ch = &m->ch[ci];
+	uint32_t i;
+
+	b->hits[0] = b->hits[1] = 0;
+	for (i = 0; i < ch->nr; i++)
+		if (ch->rq[i].bank == bank && ch->rq[i].row == b->open_row)
+			b->hits[0]++;
+	for (i = 0; i < ch->nw; i++)
+		if (ch->wq[i].bank == bank && ch->wq[i].row == b->open_row)
+			b->hits[1]++;
+}
+
+static void closing_remove(struct dchan *ch, struct dbank *b, uint32_t bank)
+{
+	uint32_t i;
+
+	if (!b->closing)
+		return;
+	for (i = 0; i < ch->nclosing; i++)
+		if (ch->closing[i] == bank) {
+			ch->closing[i] = ch->closing[--ch->nclosing];
+			break;
+		}
+	b->closing = false;
+}
+
+/* One entry (or the submission guard) of read request req is done. */
+static void req_release(struct mw_dram *m, uint32_t req)
+{
+	struct dreq *r = &m->reqs[req];
+
+	assert(r->remaining > 0);
+	if (--r->remaining)
+		return;
+	m->lat_sum += r->done - r->issue;
+	m->lat_n++;
+	hist_add(m, r->done - r->issue);
+	done_push(m, r->done);
+	m->free_reqs[m->nfree++] = req;
+}
+
+/* Issues the channel's best command at its time. */
+static void issue(struct mw_dram *m, uint32_t ci)
+{
+	struct dchan *ch = &m->ch[ci];
+	const struct dcand c = ch->best;
+	const struct mw_dram_timing *tm = &m->c.t;
+	struct dbank *b = bank_of(m, ci, c.bank);
+	struct dpc *pc = &m->pcs[ci * m->npc + c.pc];
+	struct dgroup *g = &m->groups[(size_t)ci * m->npc * m->c.bank_groups +
+				      group_of(m, c.bank)];
+	uint64_t t = c.t;
+	uint32_t per = m->c.bank_groups * m->c.banks, i;
+
+	assert(t >= m->now);
+	m->now = t;
+	switch (c.kind) {
+	case C_ACT: {
+		struct dentry *e = ch->wmode ? &ch->wq[c.q] : &ch->rq[c.q];
+
+		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		b->open_row = e->row;
+		b->next_rd = t + tm->tRCD;
+		b->next_wr = t + tm->tRCDWR;
+		b->next_pre = max64(b->next_pre, t + tm->tRAS);
+		b->next_act = t + tm->tRC;
+		b->fresh = true;
+		g->next_act = max64(g->next_act, t + tm->tRRD_L);
+		pc->next_act = max64(pc->next_act, t + tm->tRRD_S);
+		pc->faw[pc->faw_i] = t;
+		pc->faw_i = (pc->faw_i + 1) & 3;
+		if (pc->nact < 4)
+			pc->nact++;
+		ch->rowbus = t + 1;
+		ch->acts++;
+		recount_hits(m, ci, c.bank, b);
+		break;
+	}
+	case C_PRE:
+		log_cmd(m, ci, c.kind, c.bank, b->open_row, t);
+		b->open_row = NO_ROW;
+		b->hits[0] = b->hits[1] = 0;
+		b->next_act = max64(b->next_act, t + tm->tRP);
+		b->ref_ok = max64(b->ref_ok, t + tm->tRP);
+		b->fresh_conflict = c.conflict;
+		b->fresh = false;
+		closing_remove(ch, b, c.bank);
+		ch->rowbus = t + 1;
+		ch->pres++;
+		break;
+	case C_REF:
+		log_cmd(m, ci, c.kind, c.bank, 0, t);
+		for (i = 0; i < per; i++) {
+			struct dbank *x = bank_of(m, ci, c.pc * per + i);
+
+			x->next_act = max64(x->next_act, t + tm->tRFC);
+			x->ref_ok = max64(x->ref_ok, t + tm->tRFC);
+			x->fresh_conflict = false;
+		}
+		pc->ref_due += m->ref_interval;
+		ch->rowbus = t + 1;
+		ch->refs++;
+		break;
+	case C_REFPB:
+		log_cmd(m, ci, c.kind, c.bank, 0, t);
+		b->next_act = max64(b->next_act, t + tm->tRFCpb);
+		b->ref_ok = max64(b->ref_ok, t + tm->tRFCpb);
+		b->fresh_conflict = false;
+		pc->ref_due += m->ref_interval;
+		pc->ref_bank = (pc->ref_bank + 1) % per;
+		ch->rowbus = t + 1;
+		ch->refs++;
+		break;
+	default: { /* RD, WR */
+		bool wr = c.kind == C_WR;
+		struct dentry *q = wr ? ch->wq : ch->rq;
+		struct dentry *e = &q[c.q];
+		uint64_t data_end;
+
+		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		ch->colbus = t + 1;
+		ch->tx++;
+		if (b->fresh) {
+			if (b->fresh_conflict)
+				ch->conflicts++;
+			else
+				ch->misses++;
+			b->fresh = false;
+		} else {
+			ch->hits++;
+		}
+		pc->busy += tm->nBL;
+		if (wr) {
+			uint64_t rd = t + tm->tCWL + tm->nBL;
+
+			ch->bytes_written += m->c.tx_bytes;
+			pc->next_wr = max64(pc->next_wr,
+					    t + max64(tm->tCCD_S, tm->nBL));
+			g->next_wr = max64(g->next_wr, t + tm->tCCD_L);
+			pc->next_rd = max64(pc->next_rd, rd + tm->tWTR_S);
+			g->next_rd = max64(g->next_rd, rd + tm->tWTR_L);
+			b->next_pre = max64(b->next_pre, rd + tm->tWR);
+			data_end = rd;
+		} else {
+			uint64_t turn = tm->tCL + tm->nBL > tm->tCWL
+						? tm->tCL + tm->nBL - tm->tCWL
+						: 0;
+
+			ch->bytes_read += m->c.tx_bytes;
+			pc->next_rd = max64(pc->next_rd,
+					    t + max64(tm->tCCD_S, tm->nBL));
+			g->next_rd = max64(g->next_rd, t + tm->tCCD_L);
+			pc->next_wr =
+				max64(pc->next_wr, t + max64(tm->tRTW, turn));
+			b->next_pre = max64(b->next_pre, t + tm->tRTP);
+			data_end = t + tm->tCL + tm->nBL;
+		}
+		if (data_end > m->end)
+			m->end = data_end;
+		if (--e->cols == 0) {
+			if (!wr) {
+				struct dreq *r = &m->reqs[e->req];
+
+				r->done = max64(r->done, data_end);
+				req_release(m, e->req);
+			}
+			if (b->hits[wr])
+				b->hits[wr]--;
+			/* Keep the queue in age order (the scan relies on it). */
+			{
+				uint32_t *n = wr ? &ch->nw : &ch->nr;
+
+				memmove(e, e + 1,
+					(size_t)(*n - (uint32_t)c.q - 1) *
+						sizeof(*e));
+				(*n)--;
+			}
+			if (ch->ovf_n[wr] > ch->ovf_head[wr]) {
+				struct dentry *x =
+					&ch->ovf[wr][ch->ovf_head[wr]++];
+
+				q[(*(wr ? &ch->nw : &ch->nr))++] = *x;
+				if (wr)
+					m->ovf_writes--;
+				if (bank_of(m, ci, x->bank)->open_row ==
+				    x->row) {
+					struct dbank *xb =
+						bank_of(m, ci, x->bank);
+
+					xb->hits[wr]++;
+					closing_remove(ch, xb, x->bank);
+				}
+				if (ch->ovf_head[wr] == ch->ovf_n[wr])
+					ch->ovf_head[wr] = ch->ovf_n[wr] = 0;
+			}
+			m->queued--;
+			if (m->c.row_policy == MW_DRAM_CLOSED_PAGE &&
+			    !b->hits[0] && !b->hits[1] && !b->closing) {
+				b->closing = true;
+				ch->closing[ch->nclosing++] = c.bank;
+			}
+		}
+		break;
+	}
+	}
+}
+
+/* Processes the earliest event: a read completion or a command. */
+static int step(struct mw_dram *m)
+{
+	uint64_t tc = m->ndone ? m->done_heap[0] : INF;
+	uint64_t te = m->nheap ? m->ch[m->heap[0]].key : INF;
+
+	if (tc == INF && te == INF)
+		return MW_EINVAL; /* nothing can ever happen: a bug */
+	if (tc <= te) {
+		done_pop(m);
+		m->inflight--;
+		if (tc > m->now)
+			m->now = tc;
+		return 0;
+	}
+	uint32_t ci = m->heap[0];
+
+	issue(m, ci);
+	rescan(m, ci);
+	return 0;
+}
+
+static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
+		  uint16_t cols, bool write, uint32_t req)
+{
+	struct dchan *ch = &m->ch[ci];
+	struct dbank *b;
+	struct dentry *e;
+	int rc;
+	bool was_w;
+
+	if (m->c.buffered &&
+	    (write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue)) {
+		/* Wait aside, in order, until the queue has room. */
+		if (ch->ovf_n[write] == ch->ovf_cap[write]) {
+			uint32_t cap = ch->ovf_cap[write]
+					       ? 2 * ch->ovf_cap[write]
+					       : 64;
+			struct dentry *nb;
+
+			if (ch->ovf_head[write]) {
+				uint32_t k =
+					ch->ovf_n[write] - ch->ovf_head[write];
+
+				memmove(ch->ovf[write],
+					ch->ovf[write] + ch->ovf_head[write],
+					(size_t)k * sizeof(struct dentry));
+				ch->ovf_head[write] = 0;
+				ch->ovf_n[write] = k;
+			} else {
+				nb = mw_reallocarray(ch->ovf[write], cap,
+						     sizeof(*nb));
+				if (!nb)
+					return MW_ENOMEM;
+				ch->ovf[write] = nb;
+				ch->ovf_cap[write] = cap;
+			}
+		}
+		ch->ovf[write][ch->ovf_n[write]++] =
+			(struct dentry){.seq = m->seq++,
+					.bank = bank,
+					.row = row,
+					.req = req,
+					.cols = cols,
+					.pc = (uint16_t)pc_of(m, bank),
+					.grp = (uint16_t)group_of(m, bank),
+					.write = write};
+		if (write)
+			m->ovf_writes++;
+		m->queued++;
+		return 0;
+	}
+	while ((write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue))
+		if ((rc = step(m)))
+			return rc;
+	e = write ? &ch->wq[ch->nw++] : &ch->rq[ch->nr++];
+	*e = (struct dentry){.seq = m->seq++,
+			     .bank = bank,
+			     .row = row,
+			     .req = req,
+			     .cols = cols,
+			     .pc = (uint16_t)pc_of(m, bank),
+			     .grp = (uint16_t)group_of(m, bank),
+			     .write = write};
+	m->queued++;
+	b = bank_of(m, ci, bank);
+	if (b->open_row == row) {
+		b->hits[write]++;
+		closing_remove(ch, b, bank);
+	}
+	/* Incremental unless the arrival can change the decision. */
+	was_w = ch->wmode;
+	update_mode(m, ch);
+	if (was_w != ch->wmode || ch->best.kind == C_NONE ||
+	    ch->best.bank == bank || ch->best.kind == C_REF) {
+		rescan(m, ci);
+	} else if (ch->wmode == write) {
+		struct dcand c;
+
+		cand_entry(m, ci, e, (int)((write ? ch->nw : ch->nr) - 1),
+			   write, &c);
+		if (c.kind != C_NONE && better(&c, &ch->best)) {
+			ch->best = c;
+			ch->key = c.t;
+			hfix(m, ch->hpos);
+		}
+	}
+	return 0;
+}
+
+static void count_access(struct mw_dram *m, mw_addr addr, uint32_t bytes,
+			 bool write)
+{
+	uint64_t tx = addr / m->c.tx_bytes,
+		 last = (addr + bytes - 1) / m->c.tx_bytes;
+	uint32_t prev = UINT32_MAX;
+
+	for (; tx <= last; tx++) {
+		struct mw_dram_loc l;
+		uint32_t bank, idx;
+		struct dchan *ch;
+
+		mw_dram_decode(&m->c, tx * m->c.tx_bytes, &l);
+		bank = (l.f[MW_DF_PC] * m->c.bank_groups + l.f[MW_DF_BG]) *
+			       m->c.banks +
+		       l.f[MW_DF_BA];
+		idx = l.f[MW_DF_CH] * m->nbank + bank;
+		ch = &m->ch[l.f[MW_DF_CH]];
+		ch->tx++;
+		if (write)
+			ch->bytes_written += m->c.tx_bytes;
+		else
+			ch->bytes_read += m->c.tx_bytes;
+		if (m->open_rows[idx] == l.f[MW_DF_RO] &&
+		    (m->c.row_policy == MW_DRAM_OPEN_PAGE || prev == idx)) {
+			ch->hits++;
+		} else {
+			if (m->open_rows[idx] == NO_ROW ||
+			    m->c.row_policy == MW_DRAM_CLOSED_PAGE) {
+				ch->misses++;
+			} else {
+				ch->conflicts++;
+				ch->pres++;
+			}
+			ch->acts++;
+			m->open_rows[idx] = l.f[MW_DF_RO];
+		}
+		prev = idx;
+	}
+}
+
+int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
+{
+	struct mw_dram *m = dram;
+	uint64_t tx, last;
+	uint32_t req = UINT32_MAX, cur_ch = 0, cur_bank = 0, cur_row = NO_ROW;
+	uint16_t cols = 0;
+	int rc;
+
+	if (!bytes || addr + bytes - 1 < addr)
+		return MW_EINVAL;
+	m->requests++;
+	if (!m->c.timing) {
+		count_access(m, addr, bytes, write);
+		return 0;
+	}
+	if (!write) {
+		while (m->inflight + m->ovf_writes >= m->c.outstanding)
+			if ((rc = step(m)))
+				return rc;
+		req = m->free_reqs[--m->nfree];
+		/* remaining holds one guard until every entry is queued. */
+		m->reqs[req] = (struct dreq){
+			.issue = m->now, .done = m->now, .remaining = 1};
+		m->inflight++;
+	} else
+		while (m->ovf_writes &&
+		       m->inflight + m->ovf_writes >= m->c.outstanding)
+			if ((rc = step(m)))
+				return rc;
+	tx = addr / m->c.tx_bytes;
+	last = (addr + bytes - 1) / m->c.tx_bytes;
+	for (; tx <= last; tx++) {
+		struct mw_dram_loc l;
+		uint32_t bank;
+
+		mw_dram_decode(&m->c, tx * m->c.tx_bytes, &l);
+		bank = (l.f[MW_DF_PC] * m->c.bank_groups + l.f[MW_DF_BG]) *
+			       m->c.banks +
+		       l.f[MW_DF_BA];
+		if (cols && l.f[MW_DF_CH] == cur_ch && bank == cur_bank &&
+		    l.f[MW_DF_RO] == cur_row && cols < UINT16_MAX) {
+			cols++;
+			continue;
+		}
+		if (cols) {
+			if (!write)
+				m->reqs[req].remaining++;
+			if ((rc = submit(m, cur_ch, cur_bank, cur_row, cols,
+					 write, req)))
+				return rc;
+		}
+		cur_ch = l.f[MW_DF_CH];
+		cur_bank = bank;
+		cur_row = l.f[MW_DF_RO];
+		cols = 1;
+	}
+	if (!write)
+		m->reqs[req].remaining++;
+	rc = submit(m, cur_ch, cur_bank, cur_row, cols, write, req);
+	if (!rc && !write)
+		req_release(m, req);
+	return rc;
+}
+
+int mw_dram_finish(struct mw_dram *m)
+{
+	int rc;
+
+	if (!m->c.timing)
+		return 0;
+	while (m->queued)
+		if ((rc = step(m)))
+			return rc;
+	while (m->ndone) {
+		done_pop(m);
+		m->inflight--;
+	}
+	return 0;
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+void mw_dram_stats(const struct mw_dram *m, struct mw_dram_stats *s)
+{
+	uint32_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->requests = m->requests;
+	for (i = 0; i < m->nch; i++) {
+		const struct dchan *ch = &m->ch[i];
+
+		s->transactions += ch->tx;
+		s->bytes_read += ch->bytes_read;
+		s->bytes_written += ch->bytes_written;
+		s->row_hits += ch->hits;
+		s->row_misses += ch->misses;
+		s->row_conflicts += ch->conflicts;
+		s->activations += ch->acts;
+		s->precharges += ch->pres;
+		s->refreshes += ch->refs;
+	}
+	s->reads_done = m->lat_n;
+	s->end_ck = m->end;
+	if (m->lat_n) {
+		s->read_lat_mean_ns =
+			(double)m->lat_sum / (double)m->lat_n * m->c.tck_ns;
+		s->read_lat_p50_ns = hist_pct(m, 0.5) * m->c.tck_ns;
+		s->read_lat_p99_ns = hist_pct(m, 0.99) * m->c.tck_ns;
+	}
+}
+
+#define TRY(x)                                                                 \
+	do {                                                                   \
+		if ((rc = (x)))                                                \
+			return rc;                                             \
+	} while (0)
+
+int mw_dram_results(const struct mw_dram *m, struct mw_results *r)
+{
+	struct mw_dram_stats s;
+	double time_ns, peak = mw_dram_peak_bw(&m->c) / 1e9, eff = 0;
+	double max_bytes = 0, sum_bytes = 0;
+	uint32_t i;
+	int rc;
+
+	mw_dram_stats(m, &s);
+	time_ns = (double)s.end_ck * m->c.tck_ns;
+	if (time_ns > 0)
+		eff = (double)(s.bytes_read + s.bytes_written) / time_ns;
+	TRY(mw_results_add_text(r, "memory", "standard", m->c.standard));
+	TRY(mw_results_add_text(r, "memory", "mode",
+				m->c.timing ? "timing" : "counting"));
+	TRY(mw_results_add_u64(r, "memory", "transaction_bytes",
+			       m->c.tx_bytes));
+	TRY(mw_results_add_u64(r, "memory", "requests", s.requests));
+	TRY(mw_results_add_u64(r, "memory", "bytes_read", s.bytes_read));
+	TRY(mw_results_add_u64(r, "memory", "bytes_written", s.bytes_written));
+	TRY(mw_results_add_u64(r, "memory", "transactions", s.transactions));
+	TRY(mw_results_add_u64(r, "memory", "row_hits", s.row_hits));
+	TRY(mw_results_add_u64(r, "memory", "row_misses", s.row_misses));
+	TRY(mw_results_add_u64(r, "memory", "row_conflicts", s.row_conflicts));
+	TRY(mw_results_add_u64(r, "memory", "activations", s.activations));
+	TRY(mw_results_add_u64(r, "memory", "precharges", s.precharges));
+	TRY(mw_results_add_u64(r, "memory", "refreshes", s.refreshes));
+	TRY(mw_results_add_f64(r, "memory", "peak_bandwidth_GBps", peak));
+	for (i = 0; i < m->nch; i++) {
+		double b =
+			(double)(m->ch[i].bytes_read + m->ch[i].bytes_written);
+
+		sum_bytes += b;
+		if (b > max_bytes)
+			max_bytes = b;
+	}
+	TRY(mw_results_add_f64(r, "memory", "imbalance",
+			       sum_bytes > 0 ? max_bytes / (sum_bytes / m->nch)
+					     : 0));
+	if (m->c.timing) {
+		TRY(mw_results_add_f64(r, "memory", "time_ns", time_ns));
+		TRY(mw_results_add_f64(r, "memory", "effective_bandwidth_GBps",
+				       eff));
+		TRY(mw_results_add_f64(r, "memory", "efficiency",
+				       peak > 0 ? eff / peak : 0));
+		TRY(mw_results_add_f64(r, "memory", "read_latency_mean_ns",
+				       s.read_lat_mean_ns));
+		TRY(mw_results_add_f64(r, "memory", "read_latency_p50_ns",
+				       s.read_lat_p50_ns));
+		TRY(mw_results_add_f64(r, "memory", "read_latency_p99_ns",
+				       s.read_lat_p99_ns));
+	}
+	for (i = 0; i < m->nch; i++) {
+		const struct dchan *ch = &m->ch[i];
+		char scope[32];
+		uint64_t busy = 0;
+		uint32_t p;
+
+		snprintf(scope, sizeof(scope), "memory:ch%u", i);
+		TRY(mw_results_add_u64(r, scope, "bytes_read", ch->bytes_read));
+		TRY(mw_results_add_u64(r, scope, "bytes_written",
+				       ch->bytes_written));
+		TRY(mw_results_add_u64(r, scope, "transactions", ch->tx));
+		TRY(mw_results_add_u64(r, scope, "row_hits", ch->hits));
+		TRY(mw_results_add_u64(r, scope, "row_misses", ch->misses));
+		TRY(mw_results_add_u64(r, scope, "row_conflicts",
+				       ch->conflicts));
+		TRY(mw_results_add_u64(r, scope, "activations", ch->acts));
+		TRY(mw_results_add_u64(r, scope, "refreshes", ch->refs));
+		for (p = 0; p < m->npc; p++)
+			busy += m->pcs[i * m->npc + p].busy;
+		if (m->c.timing)
+			TRY(mw_results_add_f64(
+				r, scope, "utilization",
+				s.end_ck ? (double)busy /
+						   ((double)s.end_ck * m->npc)
+					 : 0));
+	}
+	return 0;
+}
