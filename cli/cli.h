@@ -35,6 +35,7 @@ extern const struct cli_command cli_commands[];
 /* One per file cli/cmd_NAME.c, listed in cli_commands. */
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 /* "memwall: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

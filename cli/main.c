@@ -25,6 +25,7 @@ const struct cli_command cli_commands[] = {
 	 "what a trace holds: records, ops, tensors, "
 	 "footprint"},
 	{"convert", cmd_convert, "convert a trace between formats"},
+	{"gen", cmd_gen, "write a kernel's trace to a file"},
 	{"help", cmd_help, "help on memwall or on one command"},
 	{NULL, NULL, NULL},
 };
