@@ -977,7 +977,7 @@ static int flash_phase(struct mw_plan *pl, const struct kp *p, uint64_t batch,
 	f->k = k;
 	f->v = v;
 	f->o = o;
-	f->lse = mat(tl, bl, nq, 1, 1, 4, false);
+	f->lse = mat(tl, bl, nq, 1, nq, 4, true); /* contiguous rows */
 	f->lse.bstride = heads * nq * 4;
 	f->lse.hstride = nq * 4;
 	return 0;
