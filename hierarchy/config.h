@@ -50,11 +50,11 @@ enum mw_inclusion {
 
 /* One cache level.  A level with ways == 0 is fully associative. */
 struct mw_level_cfg {
-	char name[MW_NAME_MAX];	       /* section name: "l1", "l2", ... */
-	uint64_t size;		       /* bytes, all slices together (per unit for l1) */
-	uint32_t ways;		       /* 0 = fully associative */
-	uint32_t line;		       /* bytes, power of two */
-	uint32_t sector;	       /* bytes, divides line; == line: unsectored */
+	char name[MW_NAME_MAX]; /* section name: "l1", "l2", ... */
+	uint64_t size;	 /* bytes, all slices together (per unit for l1) */
+	uint32_t ways;	 /* 0 = fully associative */
+	uint32_t line;	 /* bytes, power of two */
+	uint32_t sector; /* bytes, divides line; == line: unsectored */
 	char replacement[MW_NAME_MAX]; /* a name in the policy table (repl.h) */
 	enum mw_write_policy write;
 	enum mw_alloc_policy allocate;
@@ -62,18 +62,18 @@ struct mw_level_cfg {
 	enum mw_inclusion inclusion; /* relation to the levels above */
 	uint32_t slices;	     /* address-hashed slices, >= 1 */
 	uint64_t seed;		     /* for random policies */
-	double bandwidth;	     /* bytes/s this level delivers, 0 = unknown */
-	double latency;		     /* ns for a hit, 0 = unknown */
+	double bandwidth; /* bytes/s this level delivers, 0 = unknown */
+	double latency;	  /* ns for a hit, 0 = unknown */
 };
 
 /* The whole machine. */
 struct mw_machine_cfg {
 	char name[MW_NAME_MAX];
-	uint32_t units;	     /* SMs or cores, each with its own first level */
-	double clock;	     /* Hz of the units, 0 = unknown */
-	double flops_fp32;   /* peak FLOP/s, dense, 0 = unknown */
-	double flops_bf16;   /* peak FLOP/s for bf16/fp16 tensor math */
-	double flops_fp8;    /* peak FLOP/s for fp8 */
+	uint32_t units;	   /* SMs or cores, each with its own first level */
+	double clock;	   /* Hz of the units, 0 = unknown */
+	double flops_fp32; /* peak FLOP/s, dense, 0 = unknown */
+	double flops_bf16; /* peak FLOP/s for bf16/fp16 tensor math */
+	double flops_fp8;  /* peak FLOP/s for fp8 */
 	uint32_t ctas_per_unit; /* default resident CTAs per unit, >= 1 */
 };
 

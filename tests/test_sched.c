@@ -44,8 +44,7 @@ static size_t syn_emit(const void *ctx, uint64_t item, uint32_t step,
 static struct mw_sched_work work(const struct synth *s, uint64_t items,
 				 bool persistent)
 {
-	struct mw_sched_work w = {items,    syn_steps, syn_emit, 1,
-				  persistent, s};
+	struct mw_sched_work w = {items, syn_steps, syn_emit, 1, persistent, s};
 	return w;
 }
 
@@ -240,11 +239,11 @@ Test(sched, bad_configs)
 	struct synth s = {1, 0, false, 1};
 	struct mw_sched_work w = work(&s, 1, false);
 
-	cr_assert_null(mw_sched_create(&(struct mw_sched_cfg){0, 1}, &w, 1,
-				       &d));
+	cr_assert_null(
+		mw_sched_create(&(struct mw_sched_cfg){0, 1}, &w, 1, &d));
 	cr_assert_eq(d.code, MW_EINVAL);
-	cr_assert_null(mw_sched_create(&(struct mw_sched_cfg){4, 0}, &w, 1,
-				       &d));
-	cr_assert_null(mw_sched_create(&(struct mw_sched_cfg){65536, 1024},
-				       &w, 1, &d));
+	cr_assert_null(
+		mw_sched_create(&(struct mw_sched_cfg){4, 0}, &w, 1, &d));
+	cr_assert_null(mw_sched_create(&(struct mw_sched_cfg){65536, 1024}, &w,
+				       1, &d));
 }
