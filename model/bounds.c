@@ -16,7 +16,7 @@
  *    the farthest block any of the wave's CTAs visits; decode reads each
  *    (sequence, KV head, split) range once.  Outputs, Q tiles and rows
  *    passes are counted as in no-reuse.  Launches whose key space
- *    exceeds 2^26 entries fall back to the no-reuse figure.
+ *    exceeds 2^26 entries or whose grid exceeds 2^28 CTAs fall back to the no-reuse figure.
  *  - FLOPs: 2 per multiply-add of the GEMMs and of QK^T and PV as
  *    computed (skipped causal blocks are not computed; masked elements
  *    inside a visited block are); softmax, activation and reductions
@@ -29,7 +29,8 @@
 
 #include <string.h>
 
-#define KEYS_MAX ((uint64_t)1 << 26)
+#define KEYS_MAX  ((uint64_t)1 << 26)
+#define ITEMS_MAX ((uint64_t)1 << 28)
 
 struct acc {
 	uint64_t nr_r, nr_w, wv_r, wv_w, flops, ctas, waves;
@@ -62,7 +63,7 @@ static int gemm_bounds(const struct mw_gemm_phase *g, uint64_t slots,
 	items = grid * g->split * z;
 	a->ctas += items;
 	a->waves += cdiv(items, slots);
-	if (ka > KEYS_MAX || kb > KEYS_MAX) {
+	if (ka > KEYS_MAX || kb > KEYS_MAX || items > ITEMS_MAX) {
 		a->wv_r += nr_r;
 		return 0;
 	}
@@ -144,7 +145,7 @@ static int flash_bounds(const struct mw_flash_phase *f, uint64_t slots,
 	items = f->tr * zh;
 	a->ctas += items;
 	a->waves += cdiv(items, slots);
-	if (keys > KEYS_MAX) {
+	if (keys > KEYS_MAX || items > ITEMS_MAX) {
 		a->wv_r += zh * kv;
 		return 0;
 	}
@@ -212,7 +213,7 @@ static int decode_bounds(const struct mw_decode_phase *dc, uint64_t slots,
 	a->flops += 4 * dc->d * dc->q_len * dc->kv_len * dc->heads * dc->batch;
 	a->ctas += items;
 	a->waves += cdiv(items, slots);
-	if (keys > KEYS_MAX) {
+	if (keys > KEYS_MAX || items > ITEMS_MAX) {
 		for (s = 0; s < dc->splits; s++) {
 			uint64_t t0, t1;
 

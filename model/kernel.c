@@ -47,12 +47,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIZE_MAX_PARAM ((uint64_t)1 << 40)
-#define VAL_MAX	       64
-#define KP_MAX	       24
-#define ALIGN	       ((uint64_t)2 << 20)
-#define FIRST_BASE     ((uint64_t)1 << 30)
-#define FOOTPRINT_MAX  ((uint64_t)1 << 48)
+#define SIZE_MAX_PARAM	 ((uint64_t)1 << 40)
+#define VAL_MAX		 64
+#define KP_MAX		 24
+#define ALIGN		 ((uint64_t)2 << 20)
+#define FIRST_BASE	 ((uint64_t)1 << 30)
+#define FOOTPRINT_MAX	 ((uint64_t)1 << 48)
+#define MAX_STEP_RECORDS (1u << 22)
+#define PAGES_MAX	 ((uint64_t)1 << 26)
 
 /* ---- parameter tables ------------------------------------------------------ */
 
@@ -671,9 +673,10 @@ static int validate_kp(const struct mw_kernel *k, const struct kp *p,
 						      1) /
 						     p->block_kv));
 		if (p->page && (p->batch * ((p->kv_len + p->page - 1) /
-					    p->page)) > UINT32_MAX)
-			return invalid(d, "%s: more than 2^32 pages (%llu)",
-				       "page-size", 0);
+					    p->page)) > PAGES_MAX)
+			return mw_diag_set(d, MW_EINVAL, "", 0,
+					   "page-size: more than 2^26 pages "
+					   "in the block table");
 		return 0;
 	}
 	case K_LAYER:
@@ -1087,7 +1090,7 @@ static int build_decode(const struct kp *p, struct mw_plan *pl)
 	TRY(add_tensor(pl, "V_cache", kvbytes, MW_ROLE_INPUT, &dc->v_t,
 		       &dc->v_base));
 	pl->need[dc->v_t] = b * L * hk * d * e;
-	if (p->page) {
+	if (p->page && !pl->no_table) {
 		struct mw_rng rng;
 		uint64_t i, n = b * dc->pages_per_seq;
 
@@ -1194,8 +1197,44 @@ void mw_plan_free(struct mw_plan *pl)
 	pl->table = NULL;
 }
 
-int mw_plan_build(const struct mw_kernel *k, struct mw_plan *pl,
-		  struct mw_diag *d)
+static int validate_basic(const struct mw_kernel *k, struct mw_diag *d);
+
+/* Per-launch limits: one step's records fit a 64 MiB buffer, steps per
+   CTA fit 31 bits, the grid 2^48 CTAs. */
+static int check_limits(const struct mw_plan *pl, struct mw_diag *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < pl->nphases; i++) {
+		const struct mw_phase *ph = &pl->ph[i];
+		struct mw_sched_work w;
+		uint64_t steps = 0;
+
+		mw_phase_work(ph, &w);
+		if (ph->kind == MW_PHASE_GEMM)
+			steps = ph->u.g.kt;
+		else if (ph->kind == MW_PHASE_FLASH)
+			steps = ph->u.f.tcn;
+		else if (ph->kind == MW_PHASE_DECODE)
+			steps = ph->u.dc.kv_len / ph->u.dc.bc;
+		if (w.max_step_records > MAX_STEP_RECORDS)
+			return mw_diag_set(d, MW_EINVAL, "", 0,
+					   "tile too large: one step of "
+					   "'%s' holds %zu records (at most "
+					   "%u)",
+					   ph->name, w.max_step_records,
+					   MAX_STEP_RECORDS);
+		if (steps > ((uint64_t)1 << 31) || w.items > FOOTPRINT_MAX)
+			return mw_diag_set(d, MW_EINVAL, "", 0,
+					   "tile too small: '%s' has too many "
+					   "steps per CTA or CTAs",
+					   ph->name);
+	}
+	return 0;
+}
+
+static int build_plan(const struct mw_kernel *k, struct mw_plan *pl,
+		      bool with_table, struct mw_diag *d)
 {
 	struct kp p;
 	uint32_t i;
@@ -1204,8 +1243,9 @@ int mw_plan_build(const struct mw_kernel *k, struct mw_plan *pl,
 	memset(pl, 0, sizeof(*pl));
 	mw_header_init(&pl->hdr);
 	pl->next = FIRST_BASE;
+	pl->no_table = !with_table;
 	parse_all(k, &p);
-	err = mw_kernel_validate(k, d);
+	err = validate_basic(k, d);
 	if (err)
 		return err;
 	switch (k->kind) {
@@ -1234,11 +1274,19 @@ int mw_plan_build(const struct mw_kernel *k, struct mw_plan *pl,
 	for (i = 0; !err && i < pl->nphases; i++)
 		if (mw_phase_prepare(&pl->ph[i]))
 			err = mw_diag_set(d, MW_EINVAL, "", 0,
-					  "%s: invalid launch '%s'",
-					  k->ops->name, pl->ph[i].name);
+					  "invalid launch '%s'",
+					  pl->ph[i].name);
+	if (!err)
+		err = check_limits(pl, d);
 	if (err)
 		mw_plan_free(pl);
 	return err;
+}
+
+int mw_plan_build(const struct mw_kernel *k, struct mw_plan *pl,
+		  struct mw_diag *d)
+{
+	return build_plan(k, pl, true, d);
 }
 
 /* Footprint (all tensors) in bytes, as a double to survive overflow. */
@@ -1288,7 +1336,7 @@ static double footprint(const struct mw_kernel *k, const struct kp *p)
 	return 0;
 }
 
-int mw_kernel_validate(const struct mw_kernel *k, struct mw_diag *d)
+static int validate_basic(const struct mw_kernel *k, struct mw_diag *d)
 {
 	struct kp p;
 	double f;
@@ -1301,10 +1349,20 @@ int mw_kernel_validate(const struct mw_kernel *k, struct mw_diag *d)
 	f = footprint(k, &p);
 	if (f > (double)FOOTPRINT_MAX)
 		return mw_diag_set(d, MW_EINVAL, "", 0,
-				   "%s: footprint %.3g bytes exceeds 2^48 "
+				   "footprint %.3g bytes exceeds 2^48 "
 				   "(sizes too large)",
-				   k->ops->name, f);
+				   f);
 	return 0;
+}
+
+int mw_kernel_validate(const struct mw_kernel *k, struct mw_diag *d)
+{
+	struct mw_plan pl;
+	int err = build_plan(k, &pl, false, d);
+
+	if (!err)
+		mw_plan_free(&pl);
+	return err;
 }
 
 /* ---- the stream ------------------------------------------------------------ */

@@ -135,6 +135,7 @@ struct mw_plan {
 	struct mw_phase ph[MW_PHASES_MAX];
 	uint32_t *table; /* decode block table, owned (mw_free) */
 	uint64_t next;	 /* next free address */
+	bool no_table;	 /* validation only: no block table */
 };
 
 /* Emits the records of one tile of m: rows r0..r0+nr, cols c0..c0+nc,
