@@ -11,6 +11,7 @@
 #include "tests/helpers.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -728,4 +729,193 @@ Test(kernels, allocation_failures_are_clean)
 		mw_stream_destroy(s);
 	}
 	mw_kernel_destroy(k);
+}
+
+/* ---- element-by-element reference for single steps -------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Bytes of the records, sorted (each record expanded byte by byte). */
+static size_t record_bytes(const struct mw_access *r, size_t n, uint64_t *out)
+{
+	size_t i, m = 0;
+	uint32_t j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < r[i].size; j++)
+			out[m++] = (uint64_t)r[i].tensor << 56 |
+				   (r[i].addr + j);
+	qsort(out, m, sizeof(*out), cmp_u64);
+	return m;
+}
+
+/* Reference bytes of tile rows [r0, r0+nr) x cols [c0, c0+nc) of m. */
+static size_t ref_tile(const struct mw_mat *m, uint64_t off, uint64_t r0,
+		       uint64_t nr, uint64_t c0, uint64_t nc, uint64_t *out)
+{
+	uint64_t r, c, n = 0;
+	uint32_t b;
+
+	for (r = r0; r < r0 + nr && r < m->rows; r++)
+		for (c = c0; c < c0 + nc && c < m->cols; c++) {
+			uint64_t el = m->colmajor ? c * m->ld + r
+						  : r * m->ld + c;
+
+			for (b = 0; b < m->e; b++)
+				out[n++] = (uint64_t)m->tensor << 56 |
+					   (m->base + off + el * m->e + b);
+		}
+	return (size_t)n;
+}
+
+Test(kernels, gemm_steps_match_elementwise_reference)
+{
+	struct mw_rng rng;
+	int trial;
+	uint64_t *got = malloc(sizeof(uint64_t) << 20);
+	uint64_t *want = malloc(sizeof(uint64_t) << 20);
+	struct mw_access *recs = malloc(sizeof(*recs) << 16);
+
+	mw_rng_seed(&rng, 5);
+	for (trial = 0; trial < 40; trial++) {
+		char m[16], n[16], kk[16], tile[48], split[8];
+		const char *orders[] = {"row", "col", "grouped:2", "swizzle:2"};
+		const char *kv[] = {"m",	m,
+				    "n",	n,
+				    "k",	kk,
+				    "tile",	tile,
+				    "split-k",	split,
+				    "order",	orders[trial % 4],
+				    "layout-a", trial & 4 ? "col" : "row",
+				    "layout-b", trial & 8 ? "col" : "row",
+				    "dtype",	trial & 16 ? "fp32" : "fp8",
+				    NULL};
+		struct mw_kernel *k;
+		struct mw_plan pl;
+		struct mw_diag d;
+		struct mw_sched_work w;
+		const struct mw_gemm_phase *g;
+		uint64_t it;
+
+		snprintf(m, sizeof(m), "%u",
+			 1 + (unsigned)mw_rng_below(&rng, 90));
+		snprintf(n, sizeof(n), "%u",
+			 1 + (unsigned)mw_rng_below(&rng, 90));
+		snprintf(kk, sizeof(kk), "%u",
+			 48 + (unsigned)mw_rng_below(&rng, 90));
+		snprintf(tile, sizeof(tile), "%ux%ux%u",
+			 1 + (unsigned)mw_rng_below(&rng, 40),
+			 1 + (unsigned)mw_rng_below(&rng, 40),
+			 4 + (unsigned)mw_rng_below(&rng, 20));
+		snprintf(split, sizeof(split), "%u",
+			 1 + (unsigned)mw_rng_below(&rng, 2));
+		k = make("gemm", kv);
+		cr_assert_eq(mw_plan_build(k, &pl, &d), 0, "%s", d.msg);
+		g = &pl.ph[0].u.g;
+		mw_phase_work(&pl.ph[0], &w);
+		for (it = 0; it < w.items; it++) {
+			uint32_t st, ns = w.steps(w.ctx, it);
+			uint64_t pm, pn, grid = mw_gemm_grid(g), k0, k1;
+			uint32_t s = (uint32_t)(it / grid);
+
+			if (!mw_gemm_tile(g, it % grid, &pm, &pn)) {
+				cr_assert_eq(ns, 0);
+				continue;
+			}
+			mw_gemm_slice(g, s, &k0, &k1);
+			cr_assert_eq(ns, k1 - k0 + 1);
+			for (st = 0; st < ns; st++) {
+				size_t nr = w.emit(w.ctx, it, st, recs), ng, nw;
+
+				cr_assert_leq(nr, w.max_step_records);
+				ng = record_bytes(recs, nr, got);
+				if (st + 1 < ns) {
+					uint64_t kc = (k0 + st) * g->bk;
+
+					nw = ref_tile(&g->a, 0, pm * g->bm,
+						      g->bm, kc, g->bk, want);
+					nw += ref_tile(&g->b[0], 0, kc, g->bk,
+						       pn * g->bn, g->bn,
+						       want + nw);
+				} else {
+					nw = ref_tile(&g->c, s * g->slice_bytes,
+						      pm * g->bm, g->bm,
+						      pn * g->bn, g->bn, want);
+				}
+				qsort(want, nw, sizeof(*want), cmp_u64);
+				cr_assert_eq(ng, nw,
+					     "trial %d item %llu step "
+					     "%u",
+					     trial, (unsigned long long)it, st);
+				cr_assert_eq(memcmp(got, want, ng * 8), 0);
+			}
+		}
+		mw_plan_free(&pl);
+		mw_kernel_destroy(k);
+	}
+	free(got);
+	free(want);
+	free(recs);
+}
+
+Test(kernels, decode_steps_match_reference)
+{
+	const char *kv[] = {"batch",  "2",  "heads",	 "4",  "kv-heads", "2",
+			    "kv-len", "45", "page-size", "4",  "block-kv", "8",
+			    "splits", "3",  "head-dim",	 "16", "q-len",	   "2",
+			    NULL};
+	struct mw_kernel *k = make("decode", kv);
+	uint64_t *got = malloc(sizeof(uint64_t) << 18);
+	uint64_t *want = malloc(sizeof(uint64_t) << 18);
+	struct mw_access *recs = malloc(sizeof(*recs) << 14);
+	struct mw_plan pl;
+	struct mw_diag d;
+	struct mw_sched_work w;
+	const struct mw_decode_phase *dc;
+	uint64_t it;
+
+	cr_assert_eq(mw_plan_build(k, &pl, &d), 0);
+	dc = &pl.ph[0].u.dc;
+	mw_phase_work(&pl.ph[0], &w);
+	cr_assert_eq(w.items, 2 * 2 * 1 * 3);
+	for (it = 0; it < w.items; it++) {
+		uint32_t s = (uint32_t)(it % 3), st, ns;
+		uint64_t kvh = it / 3 % 2, b = it / 6, t0, t1, t;
+
+		mw_decode_split(dc, s, &t0, &t1);
+		ns = w.steps(w.ctx, it);
+		cr_assert_eq(ns, (t1 - t0 + 7) / 8 + 2);
+		for (st = 1; st + 1 < ns; st++) {
+			size_t nr = w.emit(w.ctx, it, st, recs), ng, nw = 0;
+			uint32_t i;
+
+			ng = record_bytes(recs, nr, got);
+			for (t = t0 + (st - 1) * 8; t < t1 && t < t0 + st * 8;
+			     t++) {
+				uint64_t page = dc->table[b * 12 + t / 4];
+				uint64_t slot = page * 4 + t % 4;
+				uint64_t off = ((slot * 2 + kvh) * 16) * 2;
+
+				for (i = 0; i < 32; i++) {
+					want[nw++] = (uint64_t)dc->k_t << 56 |
+						     (dc->k_base + off + i);
+					want[nw++] = (uint64_t)dc->v_t << 56 |
+						     (dc->v_base + off + i);
+				}
+			}
+			qsort(want, nw, sizeof(*want), cmp_u64);
+			cr_assert_eq(ng, nw);
+			cr_assert_eq(memcmp(got, want, ng * 8), 0);
+		}
+	}
+	mw_plan_free(&pl);
+	mw_kernel_destroy(k);
+	free(got);
+	free(want);
+	free(recs);
 }
