@@ -919,3 +919,103 @@ Test(kernels, decode_steps_match_reference)
 	free(want);
 	free(recs);
 }
+
+/* Bytes of rows [r0, r1) of a [B, N, heads, d] tensor, head hh, batch b. */
+static size_t ref_bnhd(uint8_t t, uint64_t base, uint64_t b, uint64_t n,
+		       uint64_t heads, uint64_t hh, uint64_t d, uint64_t r0,
+		       uint64_t r1, uint32_t e, uint64_t *out)
+{
+	uint64_t r, c, k = 0;
+	uint32_t i;
+
+	for (r = r0; r < r1 && r < n; r++)
+		for (c = 0; c < d; c++)
+			for (i = 0; i < e; i++)
+				out[k++] = (uint64_t)t << 56 |
+					   (base +
+					    (((b * n + r) * heads + hh) * d +
+					     c) * e +
+					    i);
+	return (size_t)k;
+}
+
+Test(kernels, flash_steps_match_reference)
+{
+	/* B 2, H 6, Hkv 2, Nq 70, Nk 90, d 8, Br 16, Bc 24, causal, grid
+	   order batch fastest, then head, then q block. */
+	const char *kv[] = {"batch",   "2",	     "heads",
+			    "6",       "kv-heads",   "2",
+			    "seq",     "70",	     "kv-seq",
+			    "90",      "head-dim",   "8",
+			    "block-q", "16",	     "block-kv",
+			    "24",      "grid-order", "batch,head,qblock",
+			    "dtype",   "fp32",	     NULL};
+	struct mw_kernel *k = make("attention", kv);
+	uint64_t *got = malloc(sizeof(uint64_t) << 16);
+	uint64_t *want = malloc(sizeof(uint64_t) << 16);
+	struct mw_access *recs = malloc(sizeof(*recs) << 12);
+	struct mw_plan pl;
+	struct mw_diag d;
+	struct mw_sched_work w;
+	const struct mw_trace_header *h;
+	uint64_t it, bq, bk, bv, bo, bl;
+
+	cr_assert_eq(mw_plan_build(k, &pl, &d), 0);
+	h = &pl.hdr;
+	bq = h->tensors[1].base;
+	bk = h->tensors[2].base;
+	bv = h->tensors[3].base;
+	bo = h->tensors[4].base;
+	bl = h->tensors[5].base;
+	cr_assert_str_eq(h->tensors[5].name, "LSE");
+	mw_phase_work(&pl.ph[0], &w);
+	cr_assert_eq(w.items, 5 * 2 * 6);
+	for (it = 0; it < w.items; it++) {
+		uint64_t b = it % 2, hh = it / 2 % 6, m = it / 12;
+		uint64_t nkv = ref_kv_blocks(m, 16, 24, 70, 90), r;
+		uint32_t st, ns = w.steps(w.ctx, it);
+
+		cr_assert_eq(ns, nkv + 2);
+		for (st = 0; st < ns; st++) {
+			size_t nr = w.emit(w.ctx, it, st, recs), ng, nw = 0;
+
+			ng = record_bytes(recs, nr, got);
+			if (st == 0) {
+				nw = ref_bnhd(1, bq, b, 70, 6, hh, 8, m * 16,
+					      m * 16 + 16, 4, want);
+			} else if (st <= nkv) {
+				uint64_t j = nkv - st;
+
+				nw = ref_bnhd(2, bk, b, 90, 2, hh / 3, 8,
+					      j * 24, j * 24 + 24, 4, want);
+				nw += ref_bnhd(3, bv, b, 90, 2, hh / 3, 8,
+					       j * 24, j * 24 + 24, 4,
+					       want + nw);
+			} else {
+				nw = ref_bnhd(4, bo, b, 70, 6, hh, 8, m * 16,
+					      m * 16 + 16, 4, want);
+				for (r = m * 16; r < m * 16 + 16 && r < 70;
+				     r++) {
+					uint32_t i;
+
+					for (i = 0; i < 4; i++)
+						want[nw++] =
+							(uint64_t)5 << 56 |
+							(bl +
+							 ((b * 6 + hh) * 70 +
+							  r) * 4 +
+							 i);
+				}
+			}
+			qsort(want, nw, sizeof(*want), cmp_u64);
+			cr_assert_eq(ng, nw, "item %llu step %u",
+				     (unsigned long long)it, st);
+			cr_assert_eq(memcmp(got, want, ng * 8), 0);
+		}
+	}
+	mw_plan_free(&pl);
+	mw_kernel_destroy(k);
+	free(got);
+	free(want);
+	free(recs);
+}
