@@ -39,6 +39,9 @@ static const struct bcase cases[] = {
 	 "decode 32 x 16384 tok, split 4, contiguous",
 	 {"batch", "32", "kv-len", "16384", "splits", "4", "page-size", "0",
 	  NULL}},
+	{"layer",
+	 "layer llama-3-8b 8192 tokens (whole layer)",
+	 {"tokens", "8192", NULL}},
 };
 
 int main(void)
