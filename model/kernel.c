@@ -162,33 +162,6 @@ static const struct mw_kernel_param layer_params[] = {
 	P_CPU,
 	{NULL, NULL, NULL}};
 
-enum kind {
-	K_GEMM,
-	K_MLP,
-	K_ATTN,
-	K_DECODE,
-	K_LAYER
-};
-
-static const struct mw_kernel_ops gemm_ops = {
-	"gemm", "C = A x B with tiling, rasterization and split-K", gemm_params,
-	"--m 8192 --n 8192 --k 8192 --order grouped:8"};
-static const struct mw_kernel_ops mlp_ops = {
-	"mlp", "SwiGLU MLP: gate/up, activation, down projection", mlp_params,
-	"--tokens 8192 --fused no --gate-up two"};
-static const struct mw_kernel_ops attn_ops = {
-	"attention", "attention prefill: FlashAttention-2 or naive",
-	attn_params, "--seq 8192 --heads 32 --kv-heads 8 --causal yes"};
-static const struct mw_kernel_ops decode_ops = {
-	"decode", "attention decode: GQA packing, split-KV, paged KV cache",
-	decode_params, "--batch 16 --kv-len 32768 --splits 4 --page-size 16"};
-static const struct mw_kernel_ops layer_ops = {
-	"layer", "transformer layer: QKV, attention, O projection, MLP",
-	layer_params, "--model llama-3-70b --tokens 8192"};
-
-const struct mw_kernel_ops *const mw_kernels[] = {
-	&gemm_ops, &mlp_ops, &attn_ops, &decode_ops, &layer_ops, NULL};
-
 struct model_preset {
 	const char *name;
 	uint64_t hidden, heads, kv_heads, head_dim, intermediate;
@@ -202,13 +175,12 @@ static const struct model_preset models[] = {
 
 struct mw_kernel {
 	const struct mw_kernel_ops *ops;
-	enum kind kind;
 	unsigned nparams;
 	char val[KP_MAX][VAL_MAX];
 };
 
 /* Parsed parameters (the union of all kernels' keys). */
-struct kp {
+struct mw_kparams {
 	uint64_t m, n, k, tokens, hidden, inter, batch, heads, kv_heads, seq;
 	uint64_t kv_seq, head_dim, kv_len, q_len, seed;
 	uint32_t bm, bn, bk, split, cpu, block_q, block_kv, splits, page, hpc;
@@ -340,7 +312,7 @@ static int parse_perm(const char *s, uint8_t perm[3])
 }
 
 /* Parses one key into p; 0, MW_EPARSE or MW_ECONFIG (unknown key). */
-static int parse_one(struct kp *p, const char *key, const char *v,
+static int parse_one(struct mw_kparams *p, const char *key, const char *v,
 		     struct mw_diag *d)
 {
 	struct {
@@ -480,11 +452,6 @@ struct mw_kernel *mw_kernel_create(const char *name, struct mw_diag *d)
 		return NULL;
 	}
 	k->ops = ops;
-	k->kind = ops == &gemm_ops     ? K_GEMM
-		  : ops == &mlp_ops    ? K_MLP
-		  : ops == &attn_ops   ? K_ATTN
-		  : ops == &decode_ops ? K_DECODE
-				       : K_LAYER;
 	for (i = 0; ops->params[i].key; i++)
 		snprintf(k->val[i], VAL_MAX, "%s", ops->params[i].def);
 	k->nparams = i;
@@ -504,7 +471,7 @@ const struct mw_kernel_ops *mw_kernel_ops(const struct mw_kernel *k)
 int mw_kernel_set(struct mw_kernel *k, const char *key, const char *value,
 		  struct mw_diag *d)
 {
-	struct kp scratch;
+	struct mw_kparams scratch;
 	int i = find_param(k, key), err;
 
 	if (i < 0) {
@@ -540,7 +507,7 @@ const char *mw_kernel_get(const struct mw_kernel *k, const char *key)
 	return i < 0 ? NULL : k->val[i];
 }
 
-static void parse_all(const struct mw_kernel *k, struct kp *p)
+static void parse_all(const struct mw_kernel *k, struct mw_kparams *p)
 {
 	unsigned i;
 
@@ -557,7 +524,7 @@ static void parse_all(const struct mw_kernel *k, struct kp *p)
 
 enum mw_dtype mw_kernel_dtype(const struct mw_kernel *k)
 {
-	struct kp p;
+	struct mw_kparams p;
 
 	parse_all(k, &p);
 	return p.dtype;
@@ -623,69 +590,74 @@ static int check_split(struct mw_diag *d, uint32_t split, uint64_t k,
 	return 0;
 }
 
-static int validate_kp(const struct mw_kernel *k, const struct kp *p,
-		       struct mw_diag *d)
+static int validate_gemm(const struct mw_kparams *p, struct mw_diag *d)
 {
-	switch (k->kind) {
-	case K_GEMM:
-		if (check_nonzero(d, "m", p->m) ||
-		    check_nonzero(d, "n", p->n) || check_nonzero(d, "k", p->k))
-			return MW_EINVAL;
-		return check_split(d, p->split, p->k, p->bk);
-	case K_MLP:
-		if (check_nonzero(d, "tokens", p->tokens) ||
-		    check_nonzero(d, "hidden", p->hidden) ||
-		    check_nonzero(d, "intermediate", p->inter))
-			return MW_EINVAL;
-		return 0;
-	case K_ATTN:
-		if (check_nonzero(d, "batch", p->batch) ||
-		    check_nonzero(d, "seq", p->seq) ||
-		    check_nonzero(d, "head-dim", p->head_dim) ||
-		    check_nonzero(d, "block-q", p->block_q) ||
-		    check_nonzero(d, "block-kv", p->block_kv))
-			return MW_EINVAL;
-		return check_heads(d, p->heads, p->kv_heads);
-	case K_DECODE: {
-		uint64_t g;
+	if (check_nonzero(d, "m", p->m) || check_nonzero(d, "n", p->n) ||
+	    check_nonzero(d, "k", p->k))
+		return MW_EINVAL;
+	return check_split(d, p->split, p->k, p->bk);
+}
 
-		if (check_nonzero(d, "batch", p->batch) ||
-		    check_nonzero(d, "kv-len", p->kv_len) ||
-		    check_nonzero(d, "q-len", p->q_len) ||
-		    check_nonzero(d, "head-dim", p->head_dim) ||
-		    check_nonzero(d, "block-kv", p->block_kv) ||
-		    check_nonzero(d, "splits", p->splits) ||
-		    check_heads(d, p->heads, p->kv_heads))
-			return MW_EINVAL;
-		g = p->heads / p->kv_heads;
-		if (p->hpc && g % p->hpc)
-			return mw_diag_set(d, MW_EINVAL, "", 0,
-					   "heads-per-cta %u must divide "
-					   "heads / kv-heads = %llu",
-					   p->hpc, (unsigned long long)g);
-		if (p->splits > (p->kv_len + p->block_kv - 1) / p->block_kv)
-			return mw_diag_set(
-				d, MW_EINVAL, "", 0,
-				"splits %u exceeds the %llu KV "
-				"blocks (kv-len / block-kv)",
-				p->splits,
-				(unsigned long long)((p->kv_len + p->block_kv -
-						      1) /
-						     p->block_kv));
-		if (p->page && (p->batch * ((p->kv_len + p->page - 1) /
-					    p->page)) > PAGES_MAX)
-			return mw_diag_set(d, MW_EINVAL, "", 0,
-					   "page-size: more than 2^26 pages "
-					   "in the block table");
-		return 0;
-	}
-	case K_LAYER:
-		if (check_nonzero(d, "tokens", p->tokens) ||
-		    check_nonzero(d, "block-q", p->block_q) ||
-		    check_nonzero(d, "block-kv", p->block_kv))
-			return MW_EINVAL;
-		return 0;
-	}
+static int validate_mlp(const struct mw_kparams *p, struct mw_diag *d)
+{
+	if (check_nonzero(d, "tokens", p->tokens) ||
+	    check_nonzero(d, "hidden", p->hidden) ||
+	    check_nonzero(d, "intermediate", p->inter))
+		return MW_EINVAL;
+	return 0;
+}
+
+static int validate_attn(const struct mw_kparams *p, struct mw_diag *d)
+{
+	if (check_nonzero(d, "batch", p->batch) ||
+	    check_nonzero(d, "seq", p->seq) ||
+	    check_nonzero(d, "head-dim", p->head_dim) ||
+	    check_nonzero(d, "block-q", p->block_q) ||
+	    check_nonzero(d, "block-kv", p->block_kv))
+		return MW_EINVAL;
+	return check_heads(d, p->heads, p->kv_heads);
+}
+
+static int validate_decode(const struct mw_kparams *p, struct mw_diag *d)
+{
+	uint64_t g;
+
+	if (check_nonzero(d, "batch", p->batch) ||
+	    check_nonzero(d, "kv-len", p->kv_len) ||
+	    check_nonzero(d, "q-len", p->q_len) ||
+	    check_nonzero(d, "head-dim", p->head_dim) ||
+	    check_nonzero(d, "block-kv", p->block_kv) ||
+	    check_nonzero(d, "splits", p->splits) ||
+	    check_heads(d, p->heads, p->kv_heads))
+		return MW_EINVAL;
+	g = p->heads / p->kv_heads;
+	if (p->hpc && g % p->hpc)
+		return mw_diag_set(d, MW_EINVAL, "", 0,
+				   "heads-per-cta %u must divide "
+				   "heads / kv-heads = %llu",
+				   p->hpc, (unsigned long long)g);
+	if (p->splits > (p->kv_len + p->block_kv - 1) / p->block_kv)
+		return mw_diag_set(
+			d, MW_EINVAL, "", 0,
+			"splits %u exceeds the %llu KV "
+			"blocks (kv-len / block-kv)",
+			p->splits,
+			(unsigned long long)((p->kv_len + p->block_kv - 1) /
+					     p->block_kv));
+	if (p->page &&
+	    (p->batch * ((p->kv_len + p->page - 1) / p->page)) > PAGES_MAX)
+		return mw_diag_set(d, MW_EINVAL, "", 0,
+				   "page-size: more than 2^26 pages "
+				   "in the block table");
+	return 0;
+}
+
+static int validate_layer(const struct mw_kparams *p, struct mw_diag *d)
+{
+	if (check_nonzero(d, "tokens", p->tokens) ||
+	    check_nonzero(d, "block-q", p->block_q) ||
+	    check_nonzero(d, "block-kv", p->block_kv))
+		return MW_EINVAL;
 	return 0;
 }
 
@@ -743,7 +715,7 @@ static struct mw_phase *new_phase(struct mw_plan *pl, enum mw_phase_kind kind,
 
 /* A GEMM phase with the kernel's tiling; b[0..nb-1] given. */
 static struct mw_gemm_phase *gemm_phase(struct mw_plan *pl, const char *name,
-					const struct kp *p, uint64_t m,
+					const struct mw_kparams *p, uint64_t m,
 					uint64_t n, uint64_t k)
 {
 	struct mw_phase *ph = new_phase(pl, MW_PHASE_GEMM, name);
@@ -784,7 +756,7 @@ static uint32_t out_bytes(enum mw_dtype t)
 			return MW_ERANGE;                                      \
 	} while (0)
 
-static int build_gemm(const struct kp *p, struct mw_plan *pl)
+static int build_gemm(const struct mw_kparams *p, struct mw_plan *pl)
 {
 	uint32_t e = mw_dtype_bytes(p->dtype), ec = out_bytes(p->dtype);
 	uint8_t ta, tb, tc, tw = 0;
@@ -827,8 +799,8 @@ static int build_gemm(const struct kp *p, struct mw_plan *pl)
 }
 
 /* SwiGLU MLP on x (given); writes y (created here). */
-static int build_mlp_on(const struct kp *p, struct mw_plan *pl, struct mw_mat x,
-			uint64_t t, uint64_t h, uint64_t in)
+static int build_mlp_on(const struct mw_kparams *p, struct mw_plan *pl,
+			struct mw_mat x, uint64_t t, uint64_t h, uint64_t in)
 {
 	uint32_t e = mw_dtype_bytes(p->dtype);
 	uint8_t tw[2], tact, tdown, ty;
@@ -926,7 +898,7 @@ static int build_mlp_on(const struct kp *p, struct mw_plan *pl, struct mw_mat x,
 	return 0;
 }
 
-static int build_mlp(const struct kp *p, struct mw_plan *pl)
+static int build_mlp(const struct mw_kparams *p, struct mw_plan *pl)
 {
 	uint32_t e = mw_dtype_bytes(p->dtype);
 	uint8_t tx;
@@ -952,10 +924,10 @@ static struct mw_mat head_view(uint8_t t, uint64_t base, uint64_t tokens,
 	return m;
 }
 
-static int flash_phase(struct mw_plan *pl, const struct kp *p, uint64_t batch,
-		       uint64_t heads, uint64_t kvh, uint64_t nq, uint64_t nk,
-		       uint64_t d, struct mw_mat q, struct mw_mat k,
-		       struct mw_mat v, struct mw_mat o)
+static int flash_phase(struct mw_plan *pl, const struct mw_kparams *p,
+		       uint64_t batch, uint64_t heads, uint64_t kvh,
+		       uint64_t nq, uint64_t nk, uint64_t d, struct mw_mat q,
+		       struct mw_mat k, struct mw_mat v, struct mw_mat o)
 {
 	struct mw_phase *ph = new_phase(pl, MW_PHASE_FLASH, "flash");
 	struct mw_flash_phase *f;
@@ -986,7 +958,7 @@ static int flash_phase(struct mw_plan *pl, const struct kp *p, uint64_t batch,
 	return 0;
 }
 
-static int build_attn(const struct kp *p, struct mw_plan *pl)
+static int build_attn(const struct mw_kparams *p, struct mw_plan *pl)
 {
 	uint32_t e = mw_dtype_bytes(p->dtype);
 	uint64_t b = p->batch, h = p->heads, hk = p->kv_heads, d = p->head_dim;
@@ -1057,7 +1029,7 @@ static int build_attn(const struct kp *p, struct mw_plan *pl)
 	return 0;
 }
 
-static int build_decode(const struct kp *p, struct mw_plan *pl)
+static int build_decode(const struct mw_kparams *p, struct mw_plan *pl)
 {
 	uint32_t e = mw_dtype_bytes(p->dtype);
 	uint64_t b = p->batch, h = p->heads, hk = p->kv_heads, d = p->head_dim;
@@ -1145,7 +1117,7 @@ static int build_decode(const struct kp *p, struct mw_plan *pl)
 	return 0;
 }
 
-static int build_layer(const struct kp *p, struct mw_plan *pl)
+static int build_layer(const struct mw_kparams *p, struct mw_plan *pl)
 {
 	const struct model_preset *mp = p->model;
 	uint32_t e = mw_dtype_bytes(p->dtype);
@@ -1156,7 +1128,7 @@ static int build_layer(const struct kp *p, struct mw_plan *pl)
 	uint64_t bx, bwq, bqkv, bat, bwo, bh;
 	struct mw_gemm_phase *gp;
 	struct mw_mat qkv, hm;
-	struct kp lp = *p;
+	struct mw_kparams lp = *p;
 
 	lp.causal = true;
 	lp.perm[0] = 0;
@@ -1236,7 +1208,7 @@ static int check_limits(const struct mw_plan *pl, struct mw_diag *d)
 static int build_plan(const struct mw_kernel *k, struct mw_plan *pl,
 		      bool with_table, struct mw_diag *d)
 {
-	struct kp p;
+	struct mw_kparams p;
 	uint32_t i;
 	int err;
 
@@ -1248,23 +1220,7 @@ static int build_plan(const struct mw_kernel *k, struct mw_plan *pl,
 	err = validate_basic(k, d);
 	if (err)
 		return err;
-	switch (k->kind) {
-	case K_GEMM:
-		err = build_gemm(&p, pl);
-		break;
-	case K_MLP:
-		err = build_mlp(&p, pl);
-		break;
-	case K_ATTN:
-		err = build_attn(&p, pl);
-		break;
-	case K_DECODE:
-		err = build_decode(&p, pl);
-		break;
-	case K_LAYER:
-		err = build_layer(&p, pl);
-		break;
-	}
+	err = k->ops->build(&p, pl);
 	if (err == MW_ERANGE)
 		err = mw_diag_set(d, MW_EINVAL, "", 0,
 				  "too many tensors or launches");
@@ -1289,64 +1245,73 @@ int mw_plan_build(const struct mw_kernel *k, struct mw_plan *pl,
 	return build_plan(k, pl, true, d);
 }
 
-/* Footprint (all tensors) in bytes, as a double to survive overflow. */
-static double footprint(const struct mw_kernel *k, const struct kp *p)
+/* Footprints (all tensors) in bytes, as doubles to survive overflow. */
+static double footprint_gemm(const struct mw_kparams *p)
 {
 	double e = mw_dtype_bytes(p->dtype);
 
-	switch (k->kind) {
-	case K_GEMM:
-		return e * ((double)p->m * (double)p->k +
-			    (double)p->k * (double)p->n) +
-		       (double)p->m * (double)p->n * (4.0 * p->split + e);
-	case K_MLP:
-		return e * ((double)p->tokens * (double)p->hidden * 2 +
-			    (double)p->hidden * (double)p->inter * 3 +
-			    (double)p->tokens * (double)p->inter * 3);
-	case K_ATTN: {
-		double nk = (double)(p->kv_seq ? p->kv_seq : p->seq);
-		double tok = (double)p->batch * (double)p->head_dim;
-		double f = tok * e *
-			   ((double)p->seq * (double)p->heads * 2 +
-			    nk * (double)p->kv_heads * 2);
+	return e * ((double)p->m * (double)p->k + (double)p->k * (double)p->n) +
+	       (double)p->m * (double)p->n * (4.0 * p->split + e);
+}
 
-		if (p->naive)
-			f += (double)p->batch * (double)p->heads *
-			     (double)p->seq * nk * (4 + e);
-		return f;
-	}
-	case K_DECODE: {
-		double tok = (double)p->batch * (double)(p->kv_len + p->page);
+static double footprint_mlp(const struct mw_kparams *p)
+{
+	double e = mw_dtype_bytes(p->dtype);
 
-		return tok * (double)p->kv_heads * (double)p->head_dim * e * 2 +
-		       (double)p->splits * (double)p->batch * (double)p->q_len *
-			       (double)p->heads * ((double)p->head_dim + 1) * 4;
-	}
-	case K_LAYER: {
-		const struct model_preset *mp = p->model;
+	return e * ((double)p->tokens * (double)p->hidden * 2 +
+		    (double)p->hidden * (double)p->inter * 3 +
+		    (double)p->tokens * (double)p->inter * 3);
+}
 
-		return e * (double)p->tokens *
-			       (double)(mp->hidden * 4 + mp->intermediate * 3 +
-					mp->heads * mp->head_dim * 3) +
-		       e * (double)mp->hidden *
-			       (double)(mp->intermediate * 3 +
-					mp->heads * mp->head_dim * 4);
-	}
-	}
-	return 0;
+static double footprint_attn(const struct mw_kparams *p)
+{
+	double e = mw_dtype_bytes(p->dtype);
+	double nk = (double)(p->kv_seq ? p->kv_seq : p->seq);
+	double tok = (double)p->batch * (double)p->head_dim;
+	double f = tok * e *
+		   ((double)p->seq * (double)p->heads * 2 +
+		    nk * (double)p->kv_heads * 2);
+
+	if (p->naive)
+		f += (double)p->batch * (double)p->heads * (double)p->seq * nk *
+		     (4 + e);
+	return f;
+}
+
+static double footprint_decode(const struct mw_kparams *p)
+{
+	double e = mw_dtype_bytes(p->dtype);
+	double tok = (double)p->batch * (double)(p->kv_len + p->page);
+
+	return tok * (double)p->kv_heads * (double)p->head_dim * e * 2 +
+	       (double)p->splits * (double)p->batch * (double)p->q_len *
+		       (double)p->heads * ((double)p->head_dim + 1) * 4;
+}
+
+static double footprint_layer(const struct mw_kparams *p)
+{
+	double e = mw_dtype_bytes(p->dtype);
+	const struct model_preset *mp = p->model;
+
+	return e * (double)p->tokens *
+		       (double)(mp->hidden * 4 + mp->intermediate * 3 +
+				mp->heads * mp->head_dim * 3) +
+	       e * (double)mp->hidden *
+		       (double)(mp->intermediate * 3 +
+				mp->heads * mp->head_dim * 4);
 }
 
 static int validate_basic(const struct mw_kernel *k, struct mw_diag *d)
 {
-	struct kp p;
+	struct mw_kparams p;
 	double f;
 	int err;
 
 	parse_all(k, &p);
-	err = validate_kp(k, &p, d);
+	err = k->ops->validate(&p, d);
 	if (err)
 		return err;
-	f = footprint(k, &p);
+	f = k->ops->footprint(&p);
 	if (f > (double)FOOTPRINT_MAX)
 		return mw_diag_set(d, MW_EINVAL, "", 0,
 				   "footprint %.3g bytes exceeds 2^48 "
@@ -1412,7 +1377,7 @@ static const struct mw_stream_ops kstream_ops = {"kernel", kstream_read,
 uint32_t mw_kernel_ctas_per_unit(const struct mw_kernel *k,
 				 const struct mw_sched_cfg *cfg)
 {
-	struct kp p;
+	struct mw_kparams p;
 
 	parse_all(k, &p);
 	return p.cpu ? p.cpu : cfg->ctas_per_unit;
@@ -1456,3 +1421,39 @@ struct mw_stream *mw_kernel_stream(const struct mw_kernel *k,
 	ks->base.hdr.units = c.units;
 	return &ks->base;
 }
+
+/* ---- the kernel table ------------------------------------------------------ */
+
+static const struct mw_kernel_ops gemm_ops = {
+	"gemm",	       "C = A x B with tiling, rasterization and split-K",
+	gemm_params,   "--m 8192 --n 8192 --k 8192 --order grouped:8",
+	validate_gemm, footprint_gemm,
+	build_gemm};
+static const struct mw_kernel_ops mlp_ops = {
+	"mlp",	      "SwiGLU MLP: gate/up, activation, down projection",
+	mlp_params,   "--tokens 8192 --fused no --gate-up two",
+	validate_mlp, footprint_mlp,
+	build_mlp};
+static const struct mw_kernel_ops attn_ops = {
+	"attention",   "attention prefill: FlashAttention-2 or naive",
+	attn_params,   "--seq 8192 --heads 32 --kv-heads 8 --causal yes",
+	validate_attn, footprint_attn,
+	build_attn};
+static const struct mw_kernel_ops decode_ops = {"decode",
+						"attention decode: GQA "
+						"packing, split-KV, paged KV "
+						"cache",
+						decode_params,
+						"--batch 16 --kv-len 32768 "
+						"--splits 4 --page-size 16",
+						validate_decode,
+						footprint_decode,
+						build_decode};
+static const struct mw_kernel_ops layer_ops = {
+	"layer",	"transformer layer: QKV, attention, O projection, MLP",
+	layer_params,	"--model llama-3-70b --tokens 8192",
+	validate_layer, footprint_layer,
+	build_layer};
+
+const struct mw_kernel_ops *const mw_kernels[] = {
+	&gemm_ops, &mlp_ops, &attn_ops, &decode_ops, &layer_ops, NULL};

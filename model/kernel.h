@@ -40,11 +40,22 @@ struct mw_kernel_param {
 	const char *help; /* one line */
 };
 
+struct mw_kparams; /* parsed parameters (model/kernel.c) */
+struct mw_plan;	   /* tensors and launches (model/kernel_int.h) */
+
+/* One kernel: its parameter table and its three functions.  Adding a
+   kernel = its table, these functions, one line in mw_kernels. */
 struct mw_kernel_ops {
 	const char *name;
 	const char *summary;
 	const struct mw_kernel_param *params; /* NULL-key terminated */
 	const char *example; /* example options for help texts */
+	/* Cross-parameter checks: 0 or MW_EINVAL naming the parameter. */
+	int (*validate)(const struct mw_kparams *p, struct mw_diag *d);
+	/* Bytes of all tensors (double: checked before any u64 product). */
+	double (*footprint)(const struct mw_kparams *p);
+	/* Adds the tensors and launches to pl; 0 or an error. */
+	int (*build)(const struct mw_kparams *p, struct mw_plan *pl);
 };
 
 /* gemm, mlp, attention, decode, layer; NULL-terminated. */
