@@ -41,8 +41,8 @@ struct gen_opts {
 
 static const struct argp_option fixed_options[] = {
 	{"output", 'o', "FILE", 0,
-	 "Trace to write (.mwt native; .din, .csv, .gz by extension; - = "
-	 "standard output)",
+	 "Trace to write: native .mwt unless FILE's extension or --to names "
+	 "another writable format; - = standard output",
 	 0},
 	{"to", OPT_TO, "NAME", 0,
 	 "Output format (default: from FILE's "
