@@ -51,7 +51,7 @@ static int gemm_bounds(const struct mw_gemm_phase *g, uint64_t slots,
 {
 	uint64_t z = g->batch * g->heads, nr_r, i, items, grid;
 	uint64_t ka = z * g->split * g->tm, kb = z * g->split * g->tn;
-	uint64_t *sa, *sb;
+	uint64_t *sa, *sb, pos = 0;
 
 	nr_r = z * (g->m * g->k * g->a.e * g->tn +
 		    g->nb * g->k * g->n * g->b[0].e * g->tm);
@@ -61,8 +61,9 @@ static int gemm_bounds(const struct mw_gemm_phase *g, uint64_t slots,
 	a->flops += 2 * z * g->m * g->n * g->k * g->nb;
 	grid = mw_gemm_grid(g);
 	items = grid * g->split * z;
-	a->ctas += items;
-	a->waves += cdiv(items, slots);
+	/* swizzle padding CTAs exit at once and take no slot */
+	a->ctas += g->tm * g->tn * g->split * z;
+	a->waves += cdiv(g->tm * g->tn * g->split * z, slots);
 	if (ka > KEYS_MAX || kb > KEYS_MAX || items > ITEMS_MAX) {
 		a->wv_r += nr_r;
 		return 0;
@@ -75,11 +76,11 @@ static int gemm_bounds(const struct mw_gemm_phase *g, uint64_t slots,
 		return MW_ENOMEM;
 	}
 	for (i = 0; i < items; i++) {
-		uint64_t stamp = i / slots + 1, zs = i / grid, pm, pn, k0, k1;
-		uint64_t kcols, key;
+		uint64_t stamp, zs = i / grid, pm, pn, k0, k1, kcols, key;
 
 		if (!mw_gemm_tile(g, i % grid, &pm, &pn))
 			continue;
+		stamp = pos++ / slots + 1;
 		mw_gemm_slice(g, (uint32_t)(zs / z), &k0, &k1);
 		kcols = mn(k1 * g->bk, g->k) - k0 * g->bk;
 		key = zs * g->tm + pm;
