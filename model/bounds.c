@@ -14,7 +14,8 @@
  *    distinct A panel (m-tile, K slice) and B panel (n-tile, K slice) is
  *    read once; flash reads each (batch, KV head)'s KV prefix once, up to
  *    the farthest block any of the wave's CTAs visits; decode reads each
- *    (sequence, KV head, split) range once.  Outputs, Q tiles and rows
+ *    (sequence, KV head, split) range, each query-head group's Q and each
+ *    block-table entry once per wave.  Outputs, Q tiles and rows
  *    passes are counted as in no-reuse.  Launches whose key space
  *    exceeds 2^26 entries or whose grid exceeds 2^28 CTAs fall back to the no-reuse figure.
  *  - FLOPs: 2 per multiply-add of the GEMMs and of QK^T and PV as
@@ -189,6 +190,17 @@ static int flash_bounds(const struct mw_flash_phase *f, uint64_t slots,
 	return 0;
 }
 
+/* Block-table bytes read by CTAs of split s. */
+static uint64_t decode_bt(const struct mw_decode_phase *dc, uint64_t s)
+{
+	uint64_t t0, t1;
+
+	if (!dc->page)
+		return 0;
+	mw_decode_split(dc, (uint32_t)s, &t0, &t1);
+	return (cdiv(t1, dc->page) - t0 / dc->page) * 4;
+}
+
 static int decode_bounds(const struct mw_decode_phase *dc, uint64_t slots,
 			 struct acc *a)
 {
@@ -196,49 +208,74 @@ static int decode_bounds(const struct mw_decode_phase *dc, uint64_t slots,
 	uint64_t ctas_per_split = dc->batch * dc->kv_heads * dc->groups;
 	uint64_t qb = dc->q_len * w * dc->e, ob, s, items, i;
 	uint64_t keys = dc->batch * dc->kv_heads * dc->splits, *stamp;
+	uint64_t entries = dc->batch * dc->pages_per_seq, *bts = NULL, *qs;
 
 	ob = dc->splits == 1 ? dc->q_len * w * dc->e
 			     : dc->q_len * w * 4 + dc->q_len * dc->hpc * 4;
 	items = ctas_per_split * dc->splits;
 	for (s = 0; s < dc->splits; s++) {
-		uint64_t t0, t1, bt = 0;
+		uint64_t t0, t1, bt = decode_bt(dc, s);
 
 		mw_decode_split(dc, (uint32_t)s, &t0, &t1);
-		if (dc->page)
-			bt = (cdiv(t1, dc->page) - t0 / dc->page) * 4;
 		a->nr_r += ctas_per_split * (qb + bt + 2 * (t1 - t0) * row);
-		a->wv_r += ctas_per_split * (qb + bt);
 	}
 	a->nr_w += items * ob;
 	a->wv_w += items * ob;
 	a->flops += 4 * dc->d * dc->q_len * dc->kv_len * dc->heads * dc->batch;
 	a->ctas += items;
 	a->waves += cdiv(items, slots);
-	if (keys > KEYS_MAX || items > ITEMS_MAX) {
+	if (keys > KEYS_MAX || items > ITEMS_MAX || entries > KEYS_MAX ||
+	    ctas_per_split > KEYS_MAX) {
 		for (s = 0; s < dc->splits; s++) {
 			uint64_t t0, t1;
 
 			mw_decode_split(dc, (uint32_t)s, &t0, &t1);
-			a->wv_r += ctas_per_split * 2 * (t1 - t0) * row;
+			a->wv_r += ctas_per_split * (qb + 2 * (t1 - t0) * row +
+						     decode_bt(dc, s));
 		}
 		return 0;
 	}
 	stamp = mw_calloc(keys, sizeof(*stamp));
-	if (!stamp)
+	qs = mw_calloc(ctas_per_split, sizeof(*qs));
+	if (entries)
+		bts = mw_calloc(entries, sizeof(*bts));
+	if (!stamp || !qs || (entries && !bts)) {
+		mw_free(stamp);
+		mw_free(qs);
+		mw_free(bts);
 		return MW_ENOMEM;
+	}
 	for (i = 0; i < items; i++) {
 		/* item = ((b * Hkv + kvh) * groups + grp) * S + s */
 		uint64_t sp = i % dc->splits, rest = i / dc->splits;
 		uint64_t bk = rest / dc->groups, key = bk * dc->splits + sp;
-		uint64_t t0, t1;
+		uint64_t b = bk / dc->kv_heads, wave = i / slots + 1, t0, t1;
 
-		if (stamp[key] == i / slots + 1)
-			continue;
-		stamp[key] = i / slots + 1;
 		mw_decode_split(dc, (uint32_t)sp, &t0, &t1);
+		if (qs[rest] != wave) { /* the splits of a CTA share its Q */
+			qs[rest] = wave;
+			a->wv_r += qb;
+		}
+		if (dc->page) {
+			/* block-table entries: once per wave */
+			uint64_t e = b * dc->pages_per_seq + t0 / dc->page;
+			uint64_t e1 =
+				b * dc->pages_per_seq + cdiv(t1, dc->page);
+
+			for (; e < e1; e++)
+				if (bts[e] != wave) {
+					bts[e] = wave;
+					a->wv_r += 4;
+				}
+		}
+		if (stamp[key] == wave)
+			continue;
+		stamp[key] = wave;
 		a->wv_r += 2 * (t1 - t0) * row;
 	}
 	mw_free(stamp);
+	mw_free(qs);
+	mw_free(bts);
 	return 0;
 }
 

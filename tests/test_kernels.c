@@ -1019,3 +1019,106 @@ Test(kernels, flash_steps_match_reference)
 	free(want);
 	free(recs);
 }
+
+/*
+ * The wave estimate against the trace itself: for single-launch kernels
+ * with uniform CTAs, the distinct bytes read by each wave's CTAs, summed
+ * over waves, equal wave_read.
+ */
+static void check_wave(const char *name, const char *const *kv, uint32_t units,
+		       uint32_t cpu)
+{
+	struct mw_kernel *k = make(name, kv);
+	struct mw_sched_cfg cfg = {units, cpu};
+	struct mw_plan pl;
+	struct mw_diag d;
+	struct mw_sched_work w[MW_PHASES_MAX];
+	uint64_t *wave[MW_PHASES_MAX];
+	struct mw_sched *sc;
+	struct mw_bounds b;
+	const struct mw_access *out;
+	uint64_t it, total = 0, cur = UINT64_MAX;
+	uint32_t p, curw = 0;
+	struct mw_u64set *set = NULL;
+	size_t n;
+
+	cr_assert_eq(mw_kernel_bounds(k, &cfg, &b, &d), 0);
+	cr_assert_eq(mw_plan_build(k, &pl, &d), 0);
+	for (p = 0; p < pl.nphases; p++) {
+		uint64_t valid = 0;
+
+		mw_phase_work(&pl.ph[p], &w[p]);
+		wave[p] = calloc(w[p].items, sizeof(*wave[p]));
+		for (it = 0; it < w[p].items; it++)
+			if (w[p].steps(w[p].ctx, it))
+				wave[p][it] = valid++ / (units * cpu);
+	}
+	sc = mw_sched_create(&cfg, w, pl.nphases, &d);
+	while ((n = mw_sched_next(sc, &out)) > 0) {
+		struct mw_sched_pos pos;
+		size_t i;
+		uint32_t j;
+
+		mw_sched_last(sc, &pos);
+		if (pos.work != curw || wave[pos.work][pos.item] != cur) {
+			cr_assert(pos.work > curw || cur == UINT64_MAX ||
+					  wave[pos.work][pos.item] > cur,
+				  "waves overlap in the trace");
+			if (set)
+				total += mw_u64set_count(set);
+			mw_u64set_destroy(set);
+			set = mw_u64set_create();
+			cur = wave[pos.work][pos.item];
+			curw = pos.work;
+		}
+		for (i = 0; i < n; i++)
+			if (out[i].op == MW_OP_READ)
+				for (j = 0; j < out[i].size; j++)
+					mw_u64set_add(set, out[i].addr + j);
+	}
+	total += mw_u64set_count(set);
+	mw_u64set_destroy(set);
+	cr_assert_eq(total, b.wave_read, "%s: trace %llu, bound %llu", name,
+		     (unsigned long long)total,
+		     (unsigned long long)b.wave_read);
+	mw_sched_destroy(sc);
+	for (p = 0; p < pl.nphases; p++)
+		free(wave[p]);
+	mw_plan_free(&pl);
+	mw_kernel_destroy(k);
+}
+
+Test(kernels, wave_estimate_equals_trace_waves)
+{
+	static const char *const orders[] = {"row", "col", "grouped:3",
+					     "swizzle:4"};
+	const char *fa[] = {"batch",  "2",   "heads",	"4",	    "kv-heads",
+			    "2",      "seq", "200",	"head-dim", "32",
+			    "causal", "no",  "block-q", "32",	    "block-kv",
+			    "64",     NULL};
+	const char *dec[] = {"batch",	 "3",  "heads",		"8",
+			     "kv-heads", "2",  "kv-len",	"300",
+			     "head-dim", "32", "heads-per-cta", "2",
+			     NULL};
+	unsigned o;
+
+	for (o = 0; o < 4; o++) {
+		const char *kv[] = {"m",     "300",	"n",	"500",
+				    "k",     "96",	"tile", "64x64x32",
+				    "order", orders[o], NULL};
+
+		check_wave("gemm", kv, 5, 2);
+	}
+	check_wave("attention", fa, 3, 2);
+	check_wave("decode", dec, 2, 3);
+	{
+		/* paged, pages shared by neighbouring splits */
+		const char *dec2[] = {"batch",	  "2",	"heads",     "4",
+				      "kv-heads", "2",	"kv-len",    "48",
+				      "head-dim", "16", "page-size", "12",
+				      "block-kv", "8",	"seed",	     "4",
+				      "splits",	  "3",	NULL};
+
+		check_wave("decode", dec2, 3, 1);
+	}
+}
