@@ -29,6 +29,7 @@ const struct cli_command cli_commands[] = {
 	{"sim", cmd_sim, "simulate trace files on a machine's caches"},
 	{"hw", cmd_hw, "list and show hardware presets"},
 	{"reuse", cmd_reuse, "reuse distances and miss-ratio curve of a trace"},
+	{"gen", cmd_gen, "write a kernel's trace to a file"},
 	{"help", cmd_help, "help on memwall or on one command"},
 	{NULL, NULL, NULL},
 };

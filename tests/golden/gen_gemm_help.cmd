@@ -1,0 +1,1 @@
+$MEMWALL gen gemm --help
