@@ -42,7 +42,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (i + 1 < argc && strcmp(argv[i], "-s") == 0) {
 			stats = argv[++i];
-		} else if (i + 1 < argc && strcmp(argv[i], "-d") == 0 && !data) {
+		} else if (i + 1 < argc && strcmp(argv[i], "-d") == 0 &&
+			   !data) {
 			data = fopen(argv[++i], "w");
 			if (!data) {
 				perror(argv[i]);
@@ -67,7 +68,8 @@ int main(int argc, char **argv)
 			p++;
 		k = *p ? strchr(kinds, *p) : NULL;
 		if (!k || p[1] != ' ') {
-			fprintf(stderr, "lk2csv: line %llu: not a lackey line\n",
+			fprintf(stderr,
+				"lk2csv: line %llu: not a lackey line\n",
 				lineno);
 			return 1;
 		}
@@ -82,7 +84,8 @@ int main(int argc, char **argv)
 		}
 		size = strtoull(end + 1, &end, 10);
 		if (size == 0 || (*end != '\n' && *end != '\0')) {
-			fprintf(stderr, "lk2csv: line %llu: bad size\n", lineno);
+			fprintf(stderr, "lk2csv: line %llu: bad size\n",
+				lineno);
 			return 1;
 		}
 		n[k - kinds]++;
@@ -112,8 +115,9 @@ int main(int argc, char **argv)
 			perror(stats);
 			return 1;
 		}
-		fprintf(f, "ifetch %llu\nload %llu\nstore %llu\nmodify %llu\n"
-			   "straddle_ifetch %llu\nstraddle_data %llu\n",
+		fprintf(f,
+			"ifetch %llu\nload %llu\nstore %llu\nmodify %llu\n"
+			"straddle_ifetch %llu\nstraddle_data %llu\n",
 			n[0], n[1], n[2], n[3], strad_i, strad_d);
 		if (fclose(f) != 0) {
 			perror(stats);

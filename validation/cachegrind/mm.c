@@ -54,10 +54,10 @@ static long sys3(long nr, long a, long b, long c)
 
 #if defined(__x86_64__)
 #define SYS_WRITE 1
-#define SYS_EXIT 60
+#define SYS_EXIT  60
 #else
 #define SYS_WRITE 64
-#define SYS_EXIT 93
+#define SYS_EXIT  93
 #endif
 
 static __attribute__((noreturn)) void mm_exit(int status)
@@ -80,7 +80,8 @@ static char *fmt(long long v, char *buf)
 {
 	char tmp[24];
 	int n = 0, i = 0;
-	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+	unsigned long long u = v < 0 ? -(unsigned long long)v
+				     : (unsigned long long)v;
 
 	do {
 		tmp[n++] = (char)('0' + u % 10);
@@ -142,7 +143,8 @@ static int mm_main(long argc, char **argv)
 
 						for (j = jj; j < je; j++)
 							C[i * n + j] +=
-								a * B[k * n + j];
+								a *
+								B[k * n + j];
 					}
 			}
 	for (i = 0; i < n * n; i++)
