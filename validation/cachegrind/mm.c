@@ -19,6 +19,9 @@
  *    from the executable, the same in every run (lackey and cachegrind).
  *  - Loop order ii, kk, jj over tiles, then i, k, j inside a tile; the
  *    innermost loop streams a row of B and a row of C.
+ *  - A histogram of C (hist[x]++, one read-modify-write instruction per
+ *    element: lackey's " M") makes modifies, which cachegrind counts as one
+ *    access and memwall's lackey reader as a read and then a write.
  *  - It writes a checksum (an integer: every product is one) so the work
  *    cannot be optimised away, and exits 2 on bad arguments.
  */
@@ -27,6 +30,7 @@
 static double A[MM_NMAX * MM_NMAX] __attribute__((aligned(64)));
 static double B[MM_NMAX * MM_NMAX] __attribute__((aligned(64)));
 static double C[MM_NMAX * MM_NMAX] __attribute__((aligned(64)));
+static long hist[64] __attribute__((aligned(64)));
 
 static long sys3(long nr, long a, long b, long c)
 {
@@ -147,8 +151,12 @@ static int mm_main(long argc, char **argv)
 								B[k * n + j];
 					}
 			}
-	for (i = 0; i < n * n; i++)
+	for (i = 0; i < n * n; i++) {
 		sum += C[i] * (double)(i % 3 + 1);
+		hist[(unsigned long)(long)C[i] % 64]++; /* modifies ('M') */
+	}
+	for (i = 0; i < 64; i++)
+		sum += (double)(hist[i] * i);
 	put(1, "mm n=");
 	put(1, fmt(n, buf));
 	put(1, " tile=");
