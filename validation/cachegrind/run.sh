@@ -2,7 +2,7 @@
 # run.sh - memwall's cache hierarchy against valgrind cachegrind on a tiled
 # matrix multiply (validation/cachegrind/README.md).
 #
-# Usage: validation/cachegrind/run.sh [--small] [--check] [MEMWALL]
+# Usage: validation/cachegrind/run.sh [--small] [--check] [--cgsim] [MEMWALL]
 #
 # For each tile size it runs mm.c under valgrind --tool=lackey
 # --trace-mem=yes (the trace, converted by lk2csv.c and simulated by
@@ -17,6 +17,11 @@
 #             LL 32 KiB 8-way (a few seconds)
 #   --check   exit 1 unless the D1 misses are equal and the LL misses
 #             within 1% (and the access counts of both tools equal)
+#   --cgsim   also run cgsim.py (a Python replica of cg_sim.c) on each
+#             lackey log, once with cachegrind's rule (a straddling access
+#             that misses sends both its lines to LL) and once with
+#             memwall's (only the missing lines): explains the LL residual.
+#             Slow (about 10 s per million trace lines) and keeps the log.
 #   MEMWALL   the memwall binary (default build/rel/memwall)
 #
 # Environment (defaults in brackets): N [128], TILES ["4 8 16 32 64 128"],
@@ -28,11 +33,12 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-small=0 check=0 memwall="$root/build/rel/memwall"
+small=0 check=0 cgsim=0 memwall="$root/build/rel/memwall"
 for a in "$@"; do
 	case "$a" in
 	--small) small=1 ;;
 	--check) check=1 ;;
+	--cgsim) cgsim=1 ;;
 	-*) echo "run.sh: unknown option '$a'" >&2; exit 2 ;;
 	*) memwall=$a ;;
 	esac
@@ -98,6 +104,7 @@ for t in $TILES; do
 	st=0
 	{ valgrind --tool=lackey --trace-mem=yes --log-fd=3 "$w/mm" "$N" "$t" 3>&1 >/dev/null 2>"$w/lk.err" ||
 		echo "lackey failed: $?" >"$w/lk.fail"; } |
+		if [ "$cgsim" = 1 ]; then tee "$w/lk.log"; else cat; fi |
 		"$w/lk2csv" -s "$w/stats" -d "$w/data" >"$w/all" || st=$?
 	wait "$p1" || st=$?
 	wait "$p2" || st=$?
@@ -132,6 +139,12 @@ for t in $TILES; do
 	fi
 	[ "$strad" = 0 ] || echo "run.sh: tile $t: $strad data accesses straddle a line" \
 		"(cachegrind counts one miss for each, memwall one per line)" >&2
+	if [ "$cgsim" = 1 ]; then
+		python3 "$here/cgsim.py" "$w/lk.log" "$D1" "$LL" >"$w/cgsim.txt"
+		python3 "$here/cgsim.py" "$w/lk.log" "$D1" "$LL" --per-line >>"$w/cgsim.txt"
+		sed "s/^/      cgsim.py: /" "$w/cgsim.txt"
+		rm -f "$w/lk.log"
+	fi
 	if [ "$mw_d1" != "$cg_d1" ] || [ "$mw_dl" != "$cg_d1" ]; then
 		fail=1
 	fi
