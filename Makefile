@@ -148,6 +148,8 @@ asan: $(ASAN)/memwall-tests $(ASAN)/memwall
 	@grep -q 'Failing: 0 | Crashing: 0' $(ASAN)/tests.log
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/golden/run.sh $(ASAN)/memwall
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh validation/cachegrind/run.sh --small --check $(ASAN)/memwall
 
 golden-update: $(DBG)/memwall
 	sh tests/golden/run.sh $(DBG)/memwall --update
