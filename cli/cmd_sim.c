@@ -420,11 +420,12 @@ static int print_memory(const struct mw_machine *mach,
 	struct cli_table *t;
 	int err = 0;
 
-	printf("\n  memory model: %s, %s mode, %u stack%s x %u channels x %u "
-	       "pseudo-channels, %u B transactions, mapping %s\n",
+	printf("\n  memory model: %s, %s mode, %u stack%s x %u channel%s x %u "
+	       "pseudo-channel%s, %u B transactions, mapping %s\n",
 	       c->standard, mw_machine_timed(mach) ? "timing" : "counting",
 	       c->stacks, c->stacks == 1 ? "" : "s", c->channels,
-	       c->pseudo_channels, c->tx_bytes, c->mapping);
+	       c->channels == 1 ? "" : "s", c->pseudo_channels,
+	       c->pseudo_channels == 1 ? "" : "s", c->tx_bytes, c->mapping);
 	printf("  peak bandwidth %.1f GB/s = %u channels x %u pseudo-channels "
 	       "x %u B / (nBL %u CK x tCK %.4g ns)\n\n",
 	       peak, nch, c->pseudo_channels, c->tx_bytes, c->t.nBL, c->tck_ns);
