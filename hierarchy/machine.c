@@ -20,12 +20,15 @@
  *    reported as overfetch_bytes.  The DRAM's effective bandwidth counts
  *    the bytes it moved.
  *  - Memory-only configs (nlevels == 0): each record is widened to the
- *    whole transactions it touches (start rounded down, end up) before
- *    the hierarchy cuts it into MW_HIER_MEM_LINE-byte requests, so the
- *    byte counts are transaction bytes and agree with the DRAM model's
- *    (for transactions of at most MW_HIER_MEM_LINE bytes).  A record
- *    that could not be widened without leaving the address space or the
- *    32-bit size is passed unchanged.
+ *    whole transactions it touches (start rounded down, end up) and is
+ *    one request of the DRAM front end (which cuts it into
+ *    transactions), so a trace's request size is kept: 128 B records
+ *    are 128 B requests.  The hierarchy, without a sink, only counts
+ *    them (checking unit, tensor and size as for any config; it cuts
+ *    them into MW_HIER_MEM_LINE-byte pieces, so its reads / writes
+ *    count pieces, its bytes the widened bytes, which agree with the
+ *    DRAM model's).  A record that could not be widened without leaving
+ *    the address space or the 32-bit size is passed unchanged.
  *  - Per-tensor memory scopes (memory:TENSOR) come from the hierarchy,
  *    per-channel scopes (memory:chN) from the DRAM model.
  */
@@ -73,7 +76,8 @@ struct mw_machine *mw_machine_create(const struct mw_hw_cfg *cfg,
 		goto out_free;
 	sink.ctx = m->dram;
 	sink.access = mw_dram_access;
-	mw_hier_set_memory_sink(m->hier, &sink);
+	if (m->nlevels)
+		mw_hier_set_memory_sink(m->hier, &sink);
 	mw_diag_clear(&m->diag);
 	return m;
 out_free:
@@ -128,22 +132,53 @@ static const struct mw_access *widen(struct mw_machine *m,
 	return m->wide;
 }
 
+/* Memory only: each widened record counted, then one DRAM request. */
+static int memory_only(struct mw_machine *m, const struct mw_access *w,
+		       size_t n)
+{
+	static const char first[] = "record 0: ";
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = mw_hier_access_batch(m->hier, &w[i], 1);
+		if (rc) {
+			const char *msg = mw_hier_diag(m->hier)->msg;
+
+			if (!strncmp(msg, first, sizeof(first) - 1))
+				msg += sizeof(first) - 1;
+			return mw_diag_set(&m->diag, rc, "", 0,
+					   "record %zu: %s", i, msg);
+		}
+		rc = mw_dram_access(m->dram, w[i].addr, w[i].size,
+				    w[i].op == MW_OP_WRITE);
+		if (rc)
+			return mw_diag_set(&m->diag, rc, "", 0,
+					   "record %zu: memory: %s", i,
+					   mw_strerror(rc));
+	}
+	return 0;
+}
+
 int mw_machine_access_batch(struct mw_machine *m, const struct mw_access *recs,
 			    size_t n)
 {
-	const struct mw_access *r = recs;
+	const struct mw_access *w;
 	int rc;
 
 	if (m->finished)
 		return mw_diag_set(&m->diag, MW_EINVAL, "", 0,
 				   "the run has already finished");
-	if (m->nlevels == 0 && n) {
-		r = widen(m, recs, n);
-		if (!r)
+	if (m->nlevels == 0) {
+		if (!n)
+			return 0;
+		w = widen(m, recs, n);
+		if (!w)
 			return mw_diag_set(&m->diag, MW_ENOMEM, "", 0,
 					   "out of memory");
+		return memory_only(m, w, n);
 	}
-	rc = mw_hier_access_batch(m->hier, r, n);
+	rc = mw_hier_access_batch(m->hier, recs, n);
 	if (rc)
 		m->diag = *mw_hier_diag(m->hier);
 	return rc;

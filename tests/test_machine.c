@@ -194,6 +194,7 @@ Test(machine, memory_only_widens_to_transactions)
 	cr_assert_eq(s.bytes_read, want_r);
 	cr_assert_eq(s.bytes_written, want_w);
 	cr_assert_eq(s.transactions * 32, want_r + want_w);
+	cr_assert_eq(s.requests, N, "one memory request per record");
 	cr_assert_eq(s.row_hits + s.row_misses + s.row_conflicts,
 		     s.transactions);
 	/* the records themselves were not changed */
