@@ -127,14 +127,16 @@ static int list(void)
 }
 
 /* The mapping of dc as INI comments. */
-static void print_mapping(const struct mw_dram_cfg *dc)
+static void print_mapping(const struct mw_dram_cfg *dc, bool timed)
 {
 	char buf[4096];
 	const char *s = buf, *e;
 
 	mw_dram_describe_mapping(dc, buf, sizeof(buf));
-	printf("\n; memory: %s, %u B transactions, peak %.1f GB/s; address ",
-	       dc->standard, dc->tx_bytes, mw_dram_peak_bw(dc) / 1e9);
+	printf("\n; memory: %s, %s mode, %u B transactions, peak %.1f GB/s; "
+	       "address ",
+	       dc->standard, timed ? "timing" : "counting", dc->tx_bytes,
+	       mw_dram_peak_bw(dc) / 1e9);
 	while (*s) {
 		e = strchr(s, '\n');
 		if (!e)
@@ -173,6 +175,7 @@ static int show(struct hw_opts *o)
 	struct mw_hw_cfg cfg;
 	struct mw_dram_cfg dc;
 	struct mw_diag d;
+	bool timed;
 	int rc;
 
 	if (o->target)
@@ -181,10 +184,12 @@ static int show(struct hw_opts *o)
 	if (cli_load_hw(&o->hw, &cfg))
 		return CLI_EXIT_FAIL;
 	mw_diag_clear(&d);
-	if (mw_dram_cfg_from_kv(&dc, cfg.mem, cfg.nmem, cfg.source, &d) < 0) {
+	rc = mw_dram_cfg_from_kv(&dc, cfg.mem, cfg.nmem, cfg.source, &d);
+	if (rc < 0) {
 		cli_error_diag(&d);
 		return CLI_EXIT_FAIL;
 	}
+	timed = rc == 0;
 	if (p && !o->hw.nsets && !o->full) {
 		fputs(p->text, stdout);
 		rc = 0;
@@ -194,7 +199,7 @@ static int show(struct hw_opts *o)
 		rc = mw_hw_write_ini(&cfg, stdout);
 	}
 	if (!rc)
-		print_mapping(&dc);
+		print_mapping(&dc, timed);
 	if (rc || fflush(stdout) || ferror(stdout)) {
 		cli_error("writing standard output failed");
 		return CLI_EXIT_FAIL;

@@ -355,6 +355,14 @@ Test(machine, errors)
 	cr_assert_eq(mw_machine_access_batch(m, &a, 1), MW_ERANGE);
 	a.addr = 64;
 	cr_assert_eq(mw_machine_access_batch(m, &a, 1), 0);
+	{
+		struct mw_access two[2] = {a, a};
+
+		two[1].size = 0;
+		cr_assert_eq(mw_machine_access_batch(m, two, 2), MW_ERANGE);
+		cr_assert(!strncmp(mw_machine_diag(m)->msg, "record 1: ", 10),
+			  "%s", mw_machine_diag(m)->msg);
+	}
 	cr_assert_eq(mw_machine_finish(m, false), 0);
 	cr_assert_eq(mw_machine_access_batch(m, &a, 1), MW_EINVAL);
 	mw_machine_destroy(m);
