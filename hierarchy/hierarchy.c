@@ -73,6 +73,8 @@ struct mw_hier {
 	bool has_sink, fold;
 	bool fast; /* every level set-associative and non-inclusive,
 		      non-exclusive: the fast request path (see below) */
+	bool uni;  /* fast, and every level unsectored, write-back,
+		      write-allocate, with one line size: the uniform path */
 	int err;   /* first sink or check error inside a batch */
 	struct mw_diag diag;
 };
@@ -769,16 +771,141 @@ static void fast_send(struct mw_hier *h, uint32_t lvl, uint32_t unit,
 	}
 }
 
+/* ---- the uniform path ----------------------------------------------------
+ *
+ * With h->uni every level is unsectored, write-back and write-allocate
+ * and has the same line size, so on the fast path a request is one whole
+ * line (need = 1) and nothing is ever forwarded: a present line is a hit;
+ * an absent one is placed, fetched from below unless the request writes
+ * the whole line (full: a write-back from above, or a record covering
+ * it), and the victim, when dirty, is written to the level below as one
+ * whole-line write.  uni_line / uni_fill are fast_line / fast_miss with
+ * those constants folded in (the same counters, policy calls and order of
+ * requests below).
+ */
+
+/* The request of uni_fill packed in one word (fewer arguments: the call
+   is on the path of every miss). */
+#define UNI_WHO(lvl, op, tensor, full)                                         \
+	((uint32_t)(op) | (uint32_t)(full) << 2 | (uint32_t)(lvl) << 3 |       \
+	 (uint32_t)(tensor) << 8)
+
+static void uni_fill(struct mw_hier *h, struct mw_cache *c, uint32_t set,
+		     uint64_t line, uint32_t who);
+
+/* A request for line of level lvl (or the memory below the last). */
+static inline __attribute__((always_inline)) void
+uni_line(struct mw_hier *h, uint32_t lvl, uint32_t unit, uint64_t line,
+	 unsigned op, unsigned tensor, bool full)
+{
+	struct mw_cache *c;
+	uint32_t set, w;
+
+	if (lvl >= h->nlevels) {
+		unsigned ls = h->lv[0].line_shift;
+
+		memory(h, line << ls, (uint64_t)1 << ls, op, tensor);
+		return;
+	}
+	c = inst_of(h, lvl, unit);
+	set = mw_cache_set_of_int(c, line);
+	w = mw_cache_find(c, set, line);
+	if (MW_LIKELY(w < c->ways)) {
+		struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_HITS]++;
+		mw_cache_pol_hit(c, set, w);
+		c->meta[(size_t)set * c->ways + w].dirty |= op == MW_OP_WRITE;
+		if (lvl == 0)
+			debug_check(h, c, line);
+		return;
+	}
+	uni_fill(h, c, set, line, UNI_WHO(lvl, op, tensor, full));
+}
+
+/* line is absent from set of c (level lvl): a miss. */
+MW_HOT_CLONES
+static void uni_fill(struct mw_hier *h, struct mw_cache *c, uint32_t set,
+		     uint64_t line, uint32_t who)
+{
+	unsigned op = who & 3, tensor = who >> 8;
+	uint32_t lvl = (who >> 3) & 31;
+	bool full = who >> 2 & 1;
+	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+	uint32_t base = set * c->ways, w;
+	uint64_t vline = 0, vdirty = 0;
+	unsigned vtensor = 0;
+	struct mw_cache_meta *m;
+	bool fetch = !(full && op == MW_OP_WRITE);
+
+	k->v[MW_STAT_ACCESSES]++;
+	k->v[MW_STAT_MISSES]++;
+	k->v[MW_STAT_SECTOR_MISSES]++;
+	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)fetch << c->line_shift;
+	/* mw_cache_place: the lowest invalid way, else the victim */
+	w = c->nvalid == c->lines
+		    ? c->ways
+		    : mw_cache_match(&c->tag[base], c->ways, TAG_NONE);
+	if (w < c->ways) {
+		mw_cache_pol_fill(c, set, w);
+		c->nvalid++;
+		m = &c->meta[base + w];
+	} else {
+		struct mw_counters *kv;
+
+		w = mw_cache_pol_victim(c, set);
+		m = &c->meta[base + w];
+		vline = c->tag[base + w];
+		vdirty = m->dirty;
+		vtensor = m->tensor;
+		kv = mw_cache_ctr(c, vtensor, op);
+		kv->v[MW_STAT_WRITEBACKS] += vdirty;
+		kv->v[MW_STAT_BYTES_TO_BELOW] += vdirty << c->line_shift;
+		/* as in fast_miss: invalidate + fill is one touch */
+		if (c->ages) {
+			age_touch(c, set, w);
+		} else {
+			c->ops->invalidate(c->repl, set, w);
+			c->ops->fill(c->repl, set, w);
+		}
+	}
+	c->tag[base + w] = line;
+	c->hint[set] = (uint8_t)w;
+	m->valid = 1;
+	m->dirty = op == MW_OP_WRITE;
+	m->tensor = (uint8_t)tensor;
+	if (lvl == 0)
+		debug_check(h, c, line);
+	/* the levels below the first are shared: no unit */
+	if (fetch)
+		uni_line(h, lvl + 1, 0, line,
+			 op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ, tensor,
+			 false);
+	if (vdirty)
+		uni_line(h, lvl + 1, 0, vline, MW_OP_WRITE, vtensor, true);
+}
+
 void mw_hier_set_fast_path(struct mw_hier *h, bool on)
 {
+	uint32_t i;
+
 	h->fast = false;
+	h->uni = false;
 	if (!on || h->nlevels == 0)
 		return;
-	for (uint32_t i = 0; i < h->nlevels; i++)
+	for (i = 0; i < h->nlevels; i++)
 		if (h->lv[i].exclusive || h->lv[i].inclusive ||
 		    h->lv[i].cfg.ways == 0)
 			return;
 	h->fast = true;
+	h->uni = true;
+	for (i = 0; i < h->nlevels; i++)
+		if (h->lv[i].sector_shift != h->lv[i].line_shift ||
+		    h->lv[i].line_shift != h->lv[0].line_shift ||
+		    h->lv[i].cfg.write != MW_WRITE_BACK ||
+		    h->lv[i].cfg.allocate != MW_ALLOC_WRITE)
+			h->uni = false;
 }
 
 /* A record mw_hier_access_batch refuses: 0 or MW_ERANGE with h->diag. */
@@ -807,11 +934,15 @@ static int batch_fast(struct mw_hier *h, const struct mw_access *recs, size_t n)
 	const struct level *l = &h->lv[0];
 	uint64_t lsize = (uint64_t)1 << l->line_shift;
 	uint32_t units = h->units, ntensors = h->ntensors;
+	bool uni = h->uni;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
-		uint32_t unit = a->unit;
+		/* the record in registers: the stores below may alias it */
+		uint64_t addr = a->addr;
+		uint32_t size = a->size, unit = a->unit;
+		unsigned op = a->op, tensor = a->tensor;
 
 		if (MW_UNLIKELY(unit >= units)) {
 			if (!h->fold)
@@ -819,16 +950,19 @@ static int batch_fast(struct mw_hier *h, const struct mw_access *recs, size_t n)
 			unit %= units;
 		}
 		/* one branch for the four range checks */
-		if (MW_UNLIKELY((a->tensor > ntensors) | (a->size == 0) |
-				(a->addr + a->size < a->addr) |
-				(a->op >= MW_OP_COUNT)))
+		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
+				(addr + size < addr) | (op >= MW_OP_COUNT)))
 			return bad_record(h, i, a);
-		if (MW_LIKELY((a->addr & (lsize - 1)) + a->size <= lsize))
-			fast_line(h, 0, unit, a->addr, a->size, a->op,
-				  a->tensor);
-		else
-			fast_send(h, 0, unit, a->addr, a->size, a->op,
-				  a->tensor);
+		if (MW_LIKELY((addr & (lsize - 1)) + size <= lsize)) {
+			if (uni)
+				uni_line(h, 0, unit, addr >> l->line_shift, op,
+					 tensor,
+					 size == lsize); /* whole line */
+			else
+				fast_line(h, 0, unit, addr, size, op, tensor);
+		} else {
+			fast_send(h, 0, unit, addr, size, op, tensor);
+		}
 		if (MW_UNLIKELY(h->err))
 			return h->err;
 	}
