@@ -79,11 +79,10 @@ struct mw_hier {
 	struct mw_diag diag;
 };
 
+/* Bits lo..hi, lo <= hi <= 63; no branch. */
 static inline uint64_t mask_range(unsigned lo, unsigned hi)
 {
-	uint64_t upto = hi >= 63 ? UINT64_MAX : (2ull << hi) - 1;
-
-	return upto & ~((1ull << lo) - 1);
+	return (UINT64_MAX >> (63 - hi)) & (UINT64_MAX << lo);
 }
 
 static unsigned log2u32(uint32_t v)
