@@ -240,7 +240,12 @@ static inline __attribute__((always_inline)) void
 mw_cache_pol_hit(struct mw_cache *c, uint32_t set, uint32_t way)
 {
 	if (MW_LIKELY(c->ages)) {
-		if (c->age_on_hit)
+		/* a hit on the newest way (a run of hits on one line) changes
+		   nothing */
+		if (c->age_on_hit &&
+		    (c->age[(size_t)set * c->awords + (way >> 3)] >>
+			     (way & 7) * 8 &
+		     0xff) != 0)
 			age_touch(c, set, way);
 		return;
 	}
@@ -307,9 +312,9 @@ mw_cache_try_hit(struct mw_cache *c, uint64_t line, uint64_t need, unsigned op,
 
 __extension__ typedef uint64_t mw_v4u64 __attribute__((vector_size(32)));
 
-/* Bit w set where t[w] == key, for w < 8, or w < 16 when wide. */
+/* Bit w set where t[w] == key, for w < ways (4, 8 or 16). */
 static inline __attribute__((always_inline)) uint64_t
-mw_match16(const uint64_t *t, uint64_t key, bool wide)
+mw_match16(const uint64_t *t, uint64_t key, unsigned ways)
 {
 	static const mw_v4u64 b0 = {1, 2, 4, 8}, b1 = {16, 32, 64, 128};
 	static const mw_v4u64 b2 = {256, 512, 1024, 2048};
@@ -317,9 +322,12 @@ mw_match16(const uint64_t *t, uint64_t key, bool wide)
 	mw_v4u64 k = {key, key, key, key}, v0, v1, r;
 
 	memcpy(&v0, t, sizeof(v0));
+	r = (mw_v4u64)(v0 == k) & b0;
+	if (ways == 4)
+		return r[0] | r[1] | r[2] | r[3];
 	memcpy(&v1, t + 4, sizeof(v1));
-	r = ((mw_v4u64)(v0 == k) & b0) | ((mw_v4u64)(v1 == k) & b1);
-	if (wide) {
+	r |= (mw_v4u64)(v1 == k) & b1;
+	if (ways == 16) {
 		mw_v4u64 v2, v3;
 
 		memcpy(&v2, t + 8, sizeof(v2));
@@ -342,10 +350,10 @@ mw_cache_find(struct mw_cache *c, uint32_t set, uint64_t line)
 
 	if (MW_LIKELY(t[w] == line))
 		return w;
-	if (c->ways == 8 || c->ways == 16) {
+	if (c->ways == 8 || c->ways == 16 || c->ways == 4) {
 		/* vector compares (AVX2 in the x86-64-v3 clones), no branch
 		   until the answer */
-		uint64_t m = mw_match16(t, line, c->ways == 16);
+		uint64_t m = mw_match16(t, line, c->ways);
 
 		if (!m)
 			return c->ways;
