@@ -29,6 +29,15 @@
  *    is forwarded (its own bytes are counted in bytes_to_below); lines
  *    are never dirty.
  *  - The victim's tensor is the tensor whose request filled the line.
+ *  - Replacement state: set-associative lru and fifo levels of up to
+ *    AGE_WAYS ways keep their order themselves, one rank byte per way
+ *    (cache_int.h explains why it is exactly repl.c's order); every other
+ *    policy, and fully associative or wider levels, use the vtable of
+ *    repl.h.  All policy calls go through mw_cache_pol_* (cache_int.h).
+ *  - A set-associative cache keeps per set a hint: the way last found or
+ *    filled by the hierarchy's fast path, checked first by
+ *    mw_cache_find.  It only speeds the search up (a stale hint fails the
+ *    tag compare and the scan follows), so it changes no result.
  */
 #include "hierarchy/cache.h"
 #include "hierarchy/cache_int.h"

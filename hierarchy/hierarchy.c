@@ -43,6 +43,13 @@
  *  - With MW_DEBUG the touched set of every first-level line request is
  *    checked after the access (mw_cache_check_set); mw_hier_check does
  *    the full check.
+ *  - Request paths (same results, see "the fast request path" below):
+ *    the general one (line_access, any configuration); the fast one when
+ *    no level is inclusive, exclusive or fully associative (fast_line /
+ *    fast_miss); within it the uniform one when moreover every level is
+ *    unsectored, write-back, write-allocate with one line size
+ *    (uni_line / uni_fill).  mw_hier_set_fast_path (hierarchy_int.h)
+ *    turns the fast ones off, for the tests.
  */
 #include "hierarchy/hierarchy.h"
 #include "common/alloc.h"
@@ -926,6 +933,88 @@ static int bad_unit(struct mw_hier *h, size_t i, uint32_t unit)
 			   i, unit, h->units);
 }
 
+/*
+ * The uniform path with one unit whose first level has the common shape
+ * (one slice, modulo index, power-of-two sets, lru of at most 16 ways):
+ * that level's arrays and geometry are held in locals across the batch
+ * (nothing reallocates them), so a first-level hit is a few loads, the
+ * rank update of age_touch and two counter increments.  Everything else
+ * goes to uni_fill / fast_send exactly as in batch_fast.
+ */
+static bool uni1_ok(const struct mw_hier *h)
+{
+	const struct mw_cache *c = h->lv[0].inst[0];
+
+	return h->uni && h->units == 1 && c->mask_index && c->ages &&
+	       c->age_on_hit && c->awords == 2;
+}
+
+MW_HOT_CLONES
+static int batch_uni1(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	struct mw_cache *c = h->lv[0].inst[0];
+	const uint64_t *tag = c->tag;
+	struct mw_cache_meta *meta = c->meta;
+	uint64_t *age = c->age, set_mask = c->set_mask;
+	uint8_t *hint = c->hint;
+	struct mw_counters *st = c->st.c;
+	unsigned ls = c->line_shift;
+	uint64_t lsize = (uint64_t)1 << ls;
+	uint32_t ways = c->ways, ntensors = h->ntensors;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mw_access *a = &recs[i];
+		uint64_t addr = a->addr, line, x0, x1, *x;
+		uint32_t size = a->size, set, w, base;
+		unsigned op = a->op, tensor = a->tensor, r, sh;
+		struct mw_counters *k;
+
+		if (MW_UNLIKELY(a->unit != 0) && !h->fold)
+			return bad_unit(h, i, a->unit);
+		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
+				(addr + size < addr) | (op >= MW_OP_COUNT)))
+			return bad_record(h, i, a);
+		if (MW_UNLIKELY((addr & (lsize - 1)) + size > lsize)) {
+			fast_send(h, 0, 0, addr, size, op, tensor);
+			goto next;
+		}
+		line = addr >> ls;
+		set = (uint32_t)(line & set_mask);
+		base = set * ways;
+		w = hint[set];
+		if (MW_UNLIKELY(tag[base + w] != line)) {
+			w = mw_cache_find(c, set, line);
+			if (w == ways) {
+				uni_fill(h, c, set, line,
+					 UNI_WHO(0, op, tensor, size == lsize));
+				goto next;
+			}
+		}
+		/* a hit: uni_line's hit branch */
+		k = &st[(size_t)tensor * MW_OP_COUNT + op];
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_HITS]++;
+		x = &age[(size_t)set * 2];
+		sh = (w & 7) * 8;
+		r = (unsigned)(x[w >> 3] >> sh) & 0xff;
+		if (r != 0) {
+			/* age_touch with two words */
+			x0 = x[0];
+			x1 = x[1];
+			x[0] = x0 + (age_below(x0, r) >> 7);
+			x[1] = x1 + (age_below(x1, r) >> 7);
+			x[w >> 3] &= ~(0xffull << sh);
+		}
+		meta[base + w].dirty |= op == MW_OP_WRITE;
+		debug_check(h, c, line);
+	next:
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
 /* mw_hier_access_batch on the fast path. */
 MW_HOT_CLONES
 static int batch_fast(struct mw_hier *h, const struct mw_access *recs, size_t n)
@@ -975,7 +1064,8 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 	size_t i;
 
 	if (h->fast)
-		return batch_fast(h, recs, n);
+		return uni1_ok(h) ? batch_uni1(h, recs, n)
+				  : batch_fast(h, recs, n);
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
 		uint32_t unit = a->unit;
