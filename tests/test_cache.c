@@ -1246,23 +1246,36 @@ Test(cache_api, units_checked_or_folded)
 	struct mw_hw_cfg cfg;
 	struct mw_diag d;
 	struct mw_hier *h;
-	struct mw_access a = {0, 4, 5, MW_OP_READ, 0};
 
-	machine(&cfg, 2);
-	cfg.nlevels = 1;
-	cfg.levels[0] = level("l1", 4096, 4, 64, 64, "lru");
-	h = mw_hier_create(&cfg, 0, &d);
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
-	cr_assert(strstr(mw_hier_diag(h)->msg, "unit 5"));
-	mw_hier_set_unit_fold(h, true);
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), 0);
-	cr_assert_eq(stat(h, 0, MW_STAT_MISSES), 1);
-	a.tensor = 3;
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
-	a.tensor = 0;
-	a.addr = UINT64_MAX - 2;
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
-	mw_hier_destroy(h);
+	/* two units (the general fast loop), one (the one-unit loop), one
+	   on the general path */
+	for (int v = 0; v < 3; v++) {
+		struct mw_access a = {0, 4, 5, MW_OP_READ, 0};
+
+		machine(&cfg, v == 0 ? 2 : 1);
+		cfg.nlevels = 1;
+		cfg.levels[0] = level("l1", 4096, 4, 64, 64, "lru");
+		h = mw_hier_create(&cfg, 0, &d);
+		if (v == 2)
+			mw_hier_set_fast_path(h, false);
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		cr_assert(strstr(mw_hier_diag(h)->msg, "unit 5"));
+		mw_hier_set_unit_fold(h, true);
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), 0);
+		cr_assert_eq(stat(h, 0, MW_STAT_MISSES), 1);
+		a.tensor = 3;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		a.tensor = 0;
+		a.addr = UINT64_MAX - 2;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		a.addr = 0;
+		a.size = 0;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		a.size = 4;
+		a.op = MW_OP_COUNT;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		mw_hier_destroy(h);
+	}
 }
 
 struct sink_log {
