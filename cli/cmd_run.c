@@ -367,11 +367,10 @@ static void print_time(const struct mw_results *r, const struct mw_hw_cfg *hw)
 	printf("\n  memory bandwidth: %s effective of %s peak",
 	       mw_fmt_si(a, sizeof(a), eff * 1e9, "B/s"),
 	       mw_fmt_si(b, sizeof(b), peak * 1e9, "B/s"));
-	if (peak > 0)
-		printf(" (%.1f%%, %s mode)\n", 100.0 * eff / peak,
-		       text(r, "memory", "mode"));
+	if (peak > 0 && !strcmp(text(r, "memory", "mode"), "timing"))
+		printf(" (%.1f%%, DRAM timing model)\n", 100.0 * eff / peak);
 	else
-		printf("\n");
+		printf(" (counting mode: the bytes at the peak)\n");
 	printf("\n  time estimate: %s, %s bound\n",
 	       ns_text(e, sizeof(e), f64(r, "time", "total_ns"), true), bound);
 	printf("    compute  %12s  (%s FLOP at %s %s)\n",
@@ -414,8 +413,8 @@ static void print_reuse(const struct mw_results *r, const struct mw_hw_cfg *hw)
 		if (strcmp(x->scope, "mrc") ||
 		    sscanf(x->metric, "miss_ratio.%llu", &cap) != 1)
 			continue;
-		/* every fourth power of two keeps the table short */
-		if (cap & 0x3ffull && cap != (1ull << 10))
+		/* 1 KiB, 4 KiB, 16 KiB, ...: a short table */
+		if (cap < 1024 || (__builtin_ctzll(cap) - 10) % 2)
 			continue;
 		mw_fmt_bytes(a, sizeof(a), cap);
 		snprintf(b, sizeof(b), "%.4f", x->f);
@@ -426,7 +425,8 @@ static void print_reuse(const struct mw_results *r, const struct mw_hw_cfg *hw)
 	printf("\n  reuse (shared fully associative LRU, %s lines): "
 	       "footprint %s, cold misses %.0f\n",
 	       mw_fmt_bytes(a, sizeof(a), u64(r, "reuse", "line_bytes")),
-	       mw_fmt_bytes(b, sizeof(b), u64(r, "reuse", "footprint_bytes")),
+	       mw_fmt_bytes(b, sizeof(b),
+			    (uint64_t)f64(r, "reuse", "footprint_bytes")),
 	       f64(r, "reuse", "cold"));
 	cli_table_print(t, stdout, 2);
 	cli_table_destroy(t);

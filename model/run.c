@@ -232,12 +232,13 @@ static const char *tensor_scope(void *ctx, unsigned scope)
 static int add_reuse(struct run *r, struct mw_results *out)
 {
 	uint32_t line = mw_reuse_line_bytes(r->reuse);
-	double fp = mw_reuse_footprint_lines(r->reuse) * line;
+	double fp;
 	uint64_t cap;
 	char m[64];
 	int err = 0;
 
 	mw_reuse_finish(r->reuse);
+	fp = mw_reuse_footprint_lines(r->reuse) * line;
 	if (mw_reuse_add_results(r->reuse, out, tensor_scope, r))
 		return MW_ENOMEM;
 	for (cap = line; cap > 0; cap *= 2) {
@@ -275,13 +276,15 @@ static int kernel_results(const struct run *r, struct mw_results *out)
 	while (*params == ' ')
 		params++;
 	err |= mw_results_add_text(out, "kernel", "name", ops->name);
-	err |= mw_results_add_text(out, "kernel", "dtype",
-				   mw_dtype_name(mw_kernel_dtype(r->k)));
 	err |= mw_results_add_text(out, "kernel", "params", params);
 	for (i = 0; ops->params[i].key; i++)
 		err |= mw_results_add_text(out, "kernel", ops->params[i].key,
 					   mw_kernel_get(r->k,
 							 ops->params[i].key));
+	if (!mw_kernel_get(r->k, "dtype"))
+		err |= mw_results_add_text(
+			out, "kernel", "dtype",
+			mw_dtype_name(mw_kernel_dtype(r->k)));
 	mw_free(desc);
 	return err ? MW_ENOMEM : 0;
 }
