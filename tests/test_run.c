@@ -7,12 +7,14 @@
  * kernel's stream directly.  Machines are h100-sxm shrunk with --set
  * style overrides to keep the tests fast.
  */
+#include "cli/sweep_run.h"
 #include "hierarchy/hierarchy.h"
 #include "hierarchy/hwconfig.h"
 #include "model/bounds.h"
 #include "model/kernel.h"
 #include "model/run.h"
 #include "model/timing.h"
+#include "tests/helpers.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -488,4 +490,86 @@ Test(run, kernel_and_run_scopes)
 	cr_assert_gt(f(r, "memory", "peak_bandwidth_GBps"), 0);
 	mw_results_destroy(r);
 	free(hw);
+}
+
+/* ---- the sweep evaluator ------------------------------------------------- */
+
+static int sweep(const char *csv, const char *jobs)
+{
+	const char *argv[] = {"memwall sweep",
+			      "gemm",
+			      "--set",
+			      "m=384",
+			      "--set",
+			      "n=256",
+			      "--set",
+			      "k=512",
+			      "--set",
+			      "machine.units=4",
+			      "--set",
+			      "l2.size=128KiB",
+			      "--vary",
+			      "tile=64x64x32,128x128x64",
+			      "--vary",
+			      "order=row,grouped:2,col",
+			      "--vary",
+			      "split-k=16,1",
+			      "-j",
+			      jobs,
+			      "--quiet",
+			      "--csv",
+			      csv,
+			      NULL};
+
+	return cli_sweep_main(sizeof(argv) / sizeof(argv[0]) - 1, (char **)argv,
+			      cli_sweep_evaluator);
+}
+
+Test(sweep_eval, real_gemm_sweep_same_with_one_or_two_jobs)
+{
+	char *a = th_temp_path(".csv"), *b = th_temp_path(".csv");
+	size_t la, lb, rows = 0, i;
+	char *ta, *tb;
+	struct mw_hw_cfg *hw;
+	struct mw_results *r;
+
+	cr_assert_eq(sweep(a, "1"), 0);
+	cr_assert_eq(sweep(b, "2"), 0);
+	ta = th_slurp(a, &la);
+	tb = th_slurp(b, &lb);
+	cr_assert_eq(la, lb);
+	cr_assert_eq(memcmp(ta, tb, la), 0);
+	for (i = 0; i < la; i++)
+		rows += ta[i] == '\n';
+	cr_assert(strstr(ta, "point,m,n,k,machine.units,l2.size,tile,order,"
+			     "split-k,kernel.name,kernel.params,l1.accesses"),
+		  "%.200s", ta);
+	cr_assert(strstr(ta, ",time.total_ns,time.bound,"));
+	cr_assert(!strstr(ta, "run.seconds"));
+	/* a row holds what mw_run gives on the same point */
+	{
+		static const char *const sets[] = {"machine.units=4",
+						   "l2.size=128KiB", NULL};
+		char want[320];
+
+		hw = machine(sets);
+		r = run_spec("gemm m=384 n=256 k=512 tile=64x64x32 order=row "
+			     "split-k=1",
+			     hw, NULL);
+		snprintf(want, sizeof(want),
+			 "\n1,384,256,512,4,128KiB,64x64x32,row,1,gemm,\"m=384 "
+			 "n=256 k=512 dtype=bf16 layout-a=row layout-b=row "
+			 "tile=64x64x32 order=row split-k=1 persistent=no "
+			 "ctas-per-unit=0\",%llu,",
+			 (unsigned long long)u(r, "l1", "accesses"));
+		cr_assert(strstr(ta, want), "%s not in %.400s", want, ta);
+		mw_results_destroy(r);
+		free(hw);
+	}
+	/* 12 points; split-k=16 exceeds the 8 K tiles of BK=64: skipped */
+	cr_assert_eq(rows, 1 + 9, "%zu rows", rows);
+	free(ta);
+	free(tb);
+	th_remove(a);
+	th_remove(b);
 }
