@@ -73,7 +73,7 @@ FUZZ_FLAGS := $(STD) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
 .PHONY: all run test asan bench fuzz format format-check check-includes clean deps golden-update \
-        validation-gpu-build validation-gpu-test validation-gpu-emu
+        validation-gpu-build validation-gpu-test validation-gpu-emu validation-cpu-report
 .DEFAULT_GOAL := all
 
 all: memwall
@@ -137,6 +137,7 @@ TEST_ARGS ?= -j2
 test: $(DBG)/memwall-tests $(DBG)/memwall
 	$(DBG)/memwall-tests $(TEST_ARGS)
 	sh tests/golden/run.sh $(DBG)/memwall
+	sh validation/cachegrind/run.sh --small --check $(DBG)/memwall
 
 asan: $(ASAN)/memwall-tests $(ASAN)/memwall
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -146,6 +147,8 @@ asan: $(ASAN)/memwall-tests $(ASAN)/memwall
 	@grep -q 'Failing: 0 | Crashing: 0' $(ASAN)/tests.log
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/golden/run.sh $(ASAN)/memwall
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh validation/cachegrind/run.sh --small --check $(ASAN)/memwall
 
 golden-update: $(DBG)/memwall
 	sh tests/golden/run.sh $(DBG)/memwall --update
@@ -198,6 +201,10 @@ validation-gpu-emu:
 	$(CXX) -std=c++20 -O1 -DMW_EMU -I$(CUDA_HOME)/include -Ivalidation/gpu \
 		-x c++ validation/gpu/mwbench.cu -pthread -o $(BUILD)/mwbench-emu
 	sh validation/gpu/checks.sh $(BUILD)/mwbench-emu
+
+# the model's knees beside the measured ones (a report: fails only on a crash)
+validation-cpu-report: $(REL)/memwall
+	sh validation/cpu/knees.sh $(REL)/memwall
 
 # ---- style and layering -----------------------------------------------------
 FORMATTED := $(ALL_C) $(ALL_H)

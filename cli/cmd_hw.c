@@ -7,14 +7,21 @@
  *    sources of its figures in comments.  With --set or --full, or for a
  *    FILE, it prints the resolved config with every key explicit
  *    (mw_hw_write_ini); both reload to the same config.
+ *  - Every form ends with the address mapping of the memory, as INI
+ *    comments (mw_dram_describe_mapping), so it reloads unchanged.
+ *  - --full replaces the [memory] keys as given by the memory model's
+ *    resolved section (mw_dram_cfg_write_ini: every key explicit, the
+ *    standard's defaults included), which reloads to the same memory.
  */
 #include "cli/cli.h"
 
 #include "cli/table.h"
+#include "hierarchy/dram.h"
 #include "hierarchy/hwconfig.h"
 #include "hierarchy/repl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct hw_opts {
@@ -119,21 +126,81 @@ static int list(void)
 	return CLI_EXIT_OK;
 }
 
+/* The mapping of dc as INI comments. */
+static void print_mapping(const struct mw_dram_cfg *dc, bool timed)
+{
+	char buf[4096];
+	const char *s = buf, *e;
+
+	mw_dram_describe_mapping(dc, buf, sizeof(buf));
+	printf("\n; memory: %s, %s mode, %u B transactions, peak %.1f GB/s; "
+	       "address ",
+	       dc->standard, timed ? "timing" : "counting", dc->tx_bytes,
+	       mw_dram_peak_bw(dc) / 1e9);
+	while (*s) {
+		e = strchr(s, '\n');
+		if (!e)
+			e = s + strlen(s);
+		printf("%s%.*s\n", s == buf ? "" : ";", (int)(e - s), s);
+		s = *e ? e + 1 : e;
+	}
+}
+
+/* cfg as INI with the [memory] section resolved by the memory model. */
+static int write_full(const struct mw_hw_cfg *cfg, const struct mw_dram_cfg *dc)
+{
+	char *text = NULL, *mem;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return MW_ENOMEM;
+	rc = mw_hw_write_ini(cfg, f);
+	if (fclose(f) || rc) {
+		free(text);
+		return MW_EIO;
+	}
+	mem = strstr(text, "\n[memory]\n");
+	if (mem)
+		mem[1] = 0;
+	fputs(text, stdout);
+	free(text);
+	return mw_dram_cfg_write_ini(dc, stdout);
+}
+
 static int show(struct hw_opts *o)
 {
 	const struct mw_hw_preset *p;
 	struct mw_hw_cfg cfg;
+	struct mw_dram_cfg dc;
+	struct mw_diag d;
+	bool timed;
+	int rc;
 
 	if (o->target)
 		o->hw.hw = o->target;
 	p = strchr(o->hw.hw, '/') ? NULL : mw_hw_preset_find(o->hw.hw);
-	if (p && !o->hw.nsets && !o->full) {
-		fputs(p->text, stdout);
-		return CLI_EXIT_OK;
-	}
 	if (cli_load_hw(&o->hw, &cfg))
 		return CLI_EXIT_FAIL;
-	if (mw_hw_write_ini(&cfg, stdout) || fflush(stdout)) {
+	mw_diag_clear(&d);
+	rc = mw_dram_cfg_from_kv(&dc, cfg.mem, cfg.nmem, cfg.source, &d);
+	if (rc < 0) {
+		cli_error_diag(&d);
+		return CLI_EXIT_FAIL;
+	}
+	timed = rc == 0;
+	if (p && !o->hw.nsets && !o->full) {
+		fputs(p->text, stdout);
+		rc = 0;
+	} else if (o->full) {
+		rc = write_full(&cfg, &dc);
+	} else {
+		rc = mw_hw_write_ini(&cfg, stdout);
+	}
+	if (!rc)
+		print_mapping(&dc, timed);
+	if (rc || fflush(stdout) || ferror(stdout)) {
 		cli_error("writing standard output failed");
 		return CLI_EXIT_FAIL;
 	}

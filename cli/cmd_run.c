@@ -371,6 +371,20 @@ static void print_time(const struct mw_results *r, const struct mw_hw_cfg *hw)
 		printf(" (%.1f%%, DRAM timing model)\n", 100.0 * eff / peak);
 	else
 		printf(" (counting mode: the bytes at the peak)\n");
+	{
+		uint64_t h = u64(r, "memory", "row_hits");
+		uint64_t m = u64(r, "memory", "row_misses");
+		uint64_t cf = u64(r, "memory", "row_conflicts");
+
+		if (h + m + cf)
+			printf("  row buffer: %.1f%% hits, %.1f%% misses, "
+			       "%.1f%% "
+			       "conflicts (of %s transactions)\n",
+			       100.0 * (double)h / (double)(h + m + cf),
+			       100.0 * (double)m / (double)(h + m + cf),
+			       100.0 * (double)cf / (double)(h + m + cf),
+			       mw_fmt_count(a, sizeof(a), h + m + cf));
+	}
 	printf("\n  time estimate: %s, %s bound\n",
 	       ns_text(e, sizeof(e), f64(r, "time", "total_ns"), true), bound);
 	printf("    compute  %12s  (%s FLOP at %s %s)\n",

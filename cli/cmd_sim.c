@@ -1,6 +1,8 @@
 /*
- * cmd_sim.c - `memwall sim`: run trace files through a machine's cache
- * hierarchy and report the traffic at every level, per tensor.
+ * cmd_sim.c - `memwall sim`: run trace files through a machine (its
+ * cache hierarchy and its memory model, hierarchy/machine.h) and report
+ * the traffic at every level, per tensor, and what the memory made of
+ * it: row outcomes, latency, time and effective bandwidth.
  *
  * Notes:
  *  - Several traces run back to back through the same caches (state
@@ -17,6 +19,9 @@
  *  - The text report's miss ratio is sector_misses / accesses, i.e. the
  *    share of requests the level could not serve (1 - hits / accesses);
  *    "misses" counts only requests whose line was absent.
+ *  - The memory table reads the same results list as --csv, so the
+ *    text and the CSV cannot disagree.  Channel utilization is the
+ *    data-bus busy time of a channel over the run's time (timing mode).
  */
 #include "cli/cli.h"
 
@@ -24,6 +29,7 @@
 #include "common/units.h"
 #include "hierarchy/hierarchy.h"
 #include "hierarchy/hwconfig.h"
+#include "hierarchy/machine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +121,9 @@ static const struct argp argp = {
 	"lines it touches and run through the first level of its unit, the "
 	"shared levels and the memory.  Reports per level the accesses, "
 	"hits, miss ratio, sector misses and bytes moved, then the same per "
-	"tensor, and the bytes read from and written to memory.  Several "
-	"traces run back to back through the same caches.\v"
+	"tensor, the bytes read from and written to memory, and the memory "
+	"model's row hits, latency, time and effective bandwidth against the "
+	"peak.  Several traces run back to back through the same caches.\v"
 	"Examples:\n"
 	"  memwall sim kernel.mwt --hw h100-sxm\n"
 	"  memwall sim kernel.nvbit.gz --hw h100-sxm --set l2.size=60MiB "
@@ -361,7 +368,134 @@ static int print_report(const struct sim_opts *o, const struct mw_hier *h,
 	return err ? MW_ENOMEM : 0;
 }
 
-static int add_results(struct mw_results *r, const struct mw_hier *h,
+/* A numeric result as a double; -1 when absent. */
+static double num(const struct mw_results *r, const char *scope,
+		  const char *metric)
+{
+	const struct mw_result *x = mw_results_find(r, scope, metric);
+
+	if (!x)
+		return -1;
+	if (x->kind == MW_RESULT_U64)
+		return (double)x->u;
+	if (x->kind == MW_RESULT_F64)
+		return x->f;
+	return -1;
+}
+
+static uint64_t count(const struct mw_results *r, const char *metric)
+{
+	double v = num(r, "memory", metric);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static const char *with_share(char *buf, size_t cap, uint64_t part,
+			      uint64_t whole)
+{
+	char n[40], p[40];
+
+	snprintf(buf, cap, "%s (%s)", mw_fmt_count(n, sizeof(n), part),
+		 ratio(p, sizeof(p), part, whole));
+	return buf;
+}
+
+static int mem_row(struct cli_table *t, const char *name, const char *value)
+{
+	const char *cells[2] = {name, value};
+
+	return cli_table_row(t, cells);
+}
+
+/* The memory model's table, from the results list. */
+static int print_memory(const struct mw_machine *mach,
+			const struct mw_results *r)
+{
+	const struct mw_dram_cfg *c = mw_machine_dram_cfg(mach);
+	uint32_t nch = c->stacks * c->channels, i;
+	uint64_t tx = count(r, "transactions");
+	double peak = mw_machine_peak_bw(mach) / 1e9;
+	double umin = 0, umax = 0, usum = 0;
+	char v[160], a[40], b[40];
+	struct cli_table *t;
+	int err = 0;
+
+	printf("\n  memory model: %s, %s mode, %u stack%s x %u channel%s x %u "
+	       "pseudo-channel%s, %u B transactions, mapping %s\n",
+	       c->standard, mw_machine_timed(mach) ? "timing" : "counting",
+	       c->stacks, c->stacks == 1 ? "" : "s", c->channels,
+	       c->channels == 1 ? "" : "s", c->pseudo_channels,
+	       c->pseudo_channels == 1 ? "" : "s", c->tx_bytes, c->mapping);
+	printf("  peak bandwidth %.1f GB/s = %u channels x %u pseudo-channels "
+	       "x %u B / (nBL %u CK x tCK %.4g ns)\n\n",
+	       peak, nch, c->pseudo_channels, c->tx_bytes, c->t.nBL, c->tck_ns);
+	t = cli_table_create(2);
+	if (!t)
+		return MW_ENOMEM;
+	cli_table_column(t, 0, "memory", false);
+	cli_table_column(t, 1, "value", false);
+	snprintf(v, sizeof(v), "%s read, %s written",
+		 mw_fmt_bytes(a, sizeof(a), count(r, "bytes_read")),
+		 mw_fmt_bytes(b, sizeof(b), count(r, "bytes_written")));
+	err |= mem_row(t, "bytes", v);
+	snprintf(v, sizeof(v), "%s of %u B (overfetch %s)",
+		 mw_fmt_count(a, sizeof(a), tx), c->tx_bytes,
+		 mw_fmt_bytes(b, sizeof(b), count(r, "overfetch_bytes")));
+	err |= mem_row(t, "transactions", v);
+	err |= mem_row(t, "row hits",
+		       with_share(v, sizeof(v), count(r, "row_hits"), tx));
+	err |= mem_row(t, "row misses",
+		       with_share(v, sizeof(v), count(r, "row_misses"), tx));
+	err |= mem_row(t, "row conflicts",
+		       with_share(v, sizeof(v), count(r, "row_conflicts"), tx));
+	snprintf(v, sizeof(v), "%s activations, %s refreshes",
+		 mw_fmt_count(a, sizeof(a), count(r, "activations")),
+		 mw_fmt_count(b, sizeof(b), count(r, "refreshes")));
+	err |= mem_row(t, "commands", v);
+	if (mw_machine_timed(mach)) {
+		snprintf(v, sizeof(v), "mean %.1f ns, p50 %.1f ns, p99 %.1f ns",
+			 num(r, "memory", "read_latency_mean_ns"),
+			 num(r, "memory", "read_latency_p50_ns"),
+			 num(r, "memory", "read_latency_p99_ns"));
+		err |= mem_row(t, "read latency", v);
+		snprintf(v, sizeof(v), "%.1f ns", num(r, "memory", "time_ns"));
+		err |= mem_row(t, "time", v);
+		snprintf(v, sizeof(v),
+			 "%.1f GB/s = %.1f%% of the peak %.1f GB/s",
+			 num(r, "memory", "effective_bandwidth_GBps"),
+			 100 * num(r, "memory", "efficiency"), peak);
+		err |= mem_row(t, "effective bandwidth", v);
+		for (i = 0; i < nch; i++) {
+			char scope[32];
+			double u;
+
+			snprintf(scope, sizeof(scope), "memory:ch%u", i);
+			u = num(r, scope, "utilization");
+			if (u < 0)
+				u = 0;
+			usum += u;
+			if (!i || u < umin)
+				umin = u;
+			if (!i || u > umax)
+				umax = u;
+		}
+		snprintf(v, sizeof(v), "min %.1f%%, mean %.1f%%, max %.1f%%",
+			 100 * umin, nch ? 100 * usum / nch : 0, 100 * umax);
+		err |= mem_row(t, "channel utilization", v);
+	} else {
+		err |= mem_row(t, "time",
+			       "- (counting mode: [memory] has no "
+			       "keys, or timing = off)");
+	}
+	snprintf(v, sizeof(v), "%.2f (busiest channel's bytes / mean)",
+		 num(r, "memory", "imbalance"));
+	err |= mem_row(t, "channel imbalance", v);
+	cli_table_print(t, stdout, 2);
+	cli_table_destroy(t);
+	return err ? MW_ENOMEM : 0;
+}
+
+static int add_results(struct mw_results *r, const struct mw_machine *m,
 		       const struct mw_hw_cfg *cfg,
 		       const struct mw_trace_header *hdr, uint64_t records,
 		       int ntraces)
@@ -375,7 +509,7 @@ static int add_results(struct mw_results *r, const struct mw_hier *h,
 	err |= mw_results_add_u64(r, "sim", "levels", cfg->nlevels);
 	if (err)
 		return MW_ENOMEM;
-	return mw_hier_results(h, hdr, r);
+	return mw_machine_results(m, hdr, r);
 }
 
 /*
@@ -400,7 +534,8 @@ int cmd_sim(int argc, char **argv)
 	struct sim_opts o;
 	struct mw_hw_cfg cfg;
 	struct inputs in;
-	struct mw_hier *h = NULL;
+	struct mw_machine *mach = NULL;
+	struct mw_hier *h;
 	struct mw_results *res = NULL;
 	struct mw_diag d;
 	uint64_t records = 0;
@@ -416,11 +551,12 @@ int cmd_sim(int argc, char **argv)
 	if (inputs_open(&in, &o))
 		goto out;
 	mw_diag_clear(&d);
-	h = mw_hier_create(&cfg, in.merged.ntensors, &d);
-	if (!h) {
+	mach = mw_machine_create(&cfg, in.merged.ntensors, &d);
+	if (!mach) {
 		cli_error_diag(&d);
 		goto out;
 	}
+	h = mw_machine_hier(mach);
 	mw_hier_set_unit_fold(h, o.fold);
 	for (i = 0; i < in.n && !o.fold; i++) {
 		uint32_t u = mw_stream_header(in.s[i])->units;
@@ -439,12 +575,12 @@ int cmd_sim(int argc, char **argv)
 		while ((n = mw_stream_read(in.s[i], buf, BATCH)) > 0) {
 			for (k = 0; k < n; k++)
 				buf[k].tensor = in.remap[i][buf[k].tensor];
-			if (mw_hier_access_batch(h, buf, (size_t)n)) {
+			if (mw_machine_access_batch(mach, buf, (size_t)n)) {
 				cli_progress_end();
 				batch_error(o.paths[i],
 					    mw_stream_records(in.s[i]) -
 						    (uint64_t)n,
-					    mw_hier_diag(h)->msg);
+					    mw_machine_diag(mach)->msg);
 				goto out;
 			}
 			records += (uint64_t)n;
@@ -464,30 +600,28 @@ int cmd_sim(int argc, char **argv)
 		status = CLI_EXIT_INTERRUPTED;
 		goto out;
 	}
-	if (o.flush && mw_hier_flush(h)) {
-		cli_error_diag(mw_hier_diag(h));
+	if (mw_machine_finish(mach, o.flush)) {
+		cli_error_diag(mw_machine_diag(mach));
+		goto out;
+	}
+	res = mw_results_create();
+	if (!res || add_results(res, mach, &cfg, &in.merged, records, in.n)) {
+		cli_error("out of memory");
 		goto out;
 	}
 	if (!o.csv || strcmp(o.csv, "-")) {
-		if (print_report(&o, h, &cfg, &in.merged, records)) {
+		if (print_report(&o, h, &cfg, &in.merged, records) ||
+		    print_memory(mach, res)) {
 			cli_error("out of memory");
 			goto out;
 		}
 	}
-	if (o.csv) {
-		res = mw_results_create();
-		if (!res ||
-		    add_results(res, h, &cfg, &in.merged, records, in.n)) {
-			cli_error("out of memory");
-			goto out;
-		}
-		if (cli_write_results_csv(o.csv, res))
-			goto out;
-	}
+	if (o.csv && cli_write_results_csv(o.csv, res))
+		goto out;
 	status = CLI_EXIT_OK;
 out:
 	mw_results_destroy(res);
-	mw_hier_destroy(h);
+	mw_machine_destroy(mach);
 	inputs_close(&in);
 	return status;
 }

@@ -469,9 +469,14 @@ int mw_dram_cfg_from_kv(struct mw_dram_cfg *c, const struct mw_mem_kv *kv,
 			std_line = kv[i].line;
 		}
 	rc = mw_dram_cfg_init(c, std, d);
-	if (rc)
-		return mw_diag_set(d, rc, file, std_line, "standard: %s",
-				   d ? d->msg : "unknown");
+	if (rc) {
+		char msg[MW_DIAG_MSG];
+
+		/* d->msg cannot be both the source and the target */
+		snprintf(msg, sizeof(msg), "%s", d ? d->msg : "unknown");
+		return mw_diag_set(d, rc, file, std_line,
+				   "[memory] standard: %s", msg);
+	}
 	if (n == 0) {
 		c->timing = false;
 		rc = mw_dram_cfg_validate(c, d);

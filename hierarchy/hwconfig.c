@@ -19,9 +19,11 @@
  *    given; line 64 B, sector = line (unsectored), lru, write back,
  *    allocate on write, modulo index, non-inclusive, 1 slice, seed 1,
  *    bandwidth and latency 0 (unknown).
- *  - [memory] keys are not interpreted here: each is kept verbatim
- *    (hierarchy/config.h), only its shape is checked (a name of letters,
- *    digits, '_', '.', '-'; a value that reloads the same).
+ *  - [memory] keys are kept verbatim (hierarchy/config.h) for the
+ *    memory model; their shape is checked here (a name of letters,
+ *    digits, '_', '.', '-'; a value that reloads the same) and validation
+ *    runs the memory model's own parser (mw_dram_cfg_from_kv), so an
+ *    unknown key or bad value is refused at load with its line.
  *  - Written numbers are the shortest decimal that parses back to the
  *    same double, so write -> load is exact.
  */
@@ -29,6 +31,7 @@
 
 #include "common/alloc.h"
 #include "common/units.h"
+#include "hierarchy/dram.h"
 #include "hierarchy/repl.h"
 
 #include <ctype.h>
@@ -901,6 +904,28 @@ static int check_level(const struct mw_hw_cfg *cfg, unsigned i, char *msg,
 	return 0;
 }
 
+/*
+ * The memory model's own reading of [memory] (dram_cfg.c): an unknown
+ * key or a bad value points at its line (or at [memory] when the error
+ * is about the whole section or the key came from --set).
+ */
+static int check_memory_model(const struct mw_hw_cfg *cfg, char *msg,
+			      struct fault *f)
+{
+	struct mw_dram_cfg dc;
+	struct mw_diag dd;
+	uint32_t i;
+	int key = -1;
+
+	mw_diag_clear(&dd);
+	if (mw_dram_cfg_from_kv(&dc, cfg->mem, cfg->nmem, "", &dd) >= 0)
+		return 0;
+	for (i = 0; dd.line && i < cfg->nmem; i++)
+		if (cfg->mem[i].line == dd.line)
+			key = (int)i;
+	return refuse(f, -2, key, msg, "%s", dd.msg);
+}
+
 static int check_memory(const struct mw_hw_cfg *cfg, char *msg, struct fault *f)
 {
 	uint32_t i, j;
@@ -927,7 +952,7 @@ static int check_memory(const struct mw_hw_cfg *cfg, char *msg, struct fault *f)
 					      "memory.%s: given twice",
 					      kv->key);
 	}
-	return 0;
+	return check_memory_model(cfg, msg, f);
 }
 
 static int validate(const struct mw_hw_cfg *cfg, char *msg, struct fault *f)

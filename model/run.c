@@ -9,17 +9,21 @@
  *    trace gives the same counters.
  *  - At the end every dirty line is written back (the kernel's outputs
  *    reach memory), then the memory model serves what it still holds.
- *  - The memory model comes from the config's [memory] keys
- *    (hierarchy/dram.h).  A peak_bandwidth key (the presets' figure
- *    before they describe the DRAM) is not a DRAM key: it is taken out
- *    and is the peak of counting mode.  In timing mode the memory time
+ *  - The machine (hierarchy/machine.h) wires the caches to the memory
+ *    model of the config's [memory] keys.  In timing mode the memory time
  *    is the model's time to serve the miss stream (closed loop, as fast
- *    as the memory accepts); in counting mode the bytes over the peak.
- *  - Warm (o->warm): the kernel runs twice through the same caches; the
- *    counters of the first pass are subtracted, and the second pass has a
- *    fresh memory model (its time is the second pass's time).  Dirty
+ *    as the memory accepts); in counting mode the bytes over the
+ *    memory's peak.
+ *  - Warm (o->warm): the kernel runs twice through the same machine; the
+ *    counters of the first pass (caches, and the memory model's totals)
+ *    are subtracted.  The memory time of the second pass runs from the
+ *    moment the first pass's last transfer so far ended, so it includes
+ *    finishing the first pass's requests still in flight then (at most
+ *    the front end's outstanding reads and the queued writes).  Dirty
  *    lines of the first pass written back during the second count in the
- *    second, as on hardware.  The reuse analysis sees the second pass.
+ *    second, as on hardware.  The per-channel scopes (memory:chN) and the
+ *    read latencies would mix both passes, so a warm run leaves them out.
+ *    The reuse analysis sees the second pass.
  *  - Reuse (o->reuse): one shared LRU stack over the accesses as the
  *    kernel issues them (before any cache): the miss-ratio curve of a
  *    fully associative cache shared by every unit, the best an L2 of
@@ -28,15 +32,15 @@
 #include "model/run.h"
 
 #include "common/alloc.h"
-#include "common/units.h"
 #include "hierarchy/dram.h"
 #include "hierarchy/hierarchy.h"
+#include "hierarchy/machine.h"
 #include "model/bounds.h"
 #include "model/timing.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #define BATCH 8192
@@ -53,11 +57,9 @@ struct run {
 	const struct mw_hw_cfg *hw;
 	const struct mw_run_opts *o;
 	struct mw_sched_cfg sc;
-	struct mw_dram_cfg dc;
-	bool timing;	    /* dc in timing mode */
-	double counting_bw; /* bytes/s, counting mode peak; 0 unknown */
-	struct mw_hier *h;
-	struct mw_dram *dram;
+	struct mw_machine *m;
+	struct mw_results *before;  /* warm: hierarchy after the first pass */
+	struct mw_dram_stats first; /* warm: memory totals after it */
 	struct mw_reuse *reuse;
 	struct mw_trace_header hdr; /* tensors of the kernel */
 	struct mw_access *buf;
@@ -73,58 +75,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The DRAM config of hw's [memory] keys, peak_bandwidth aside. */
-static int memory_cfg(struct run *r, struct mw_diag *d)
-{
-	struct mw_mem_kv *kv;
-	uint32_t i, n = 0;
-	int rc;
-
-	kv = mw_calloc(r->hw->nmem ? r->hw->nmem : 1, sizeof(*kv));
-	if (!kv)
-		return mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
-	r->counting_bw = 0;
-	for (i = 0; i < r->hw->nmem; i++) {
-		const struct mw_mem_kv *e = &r->hw->mem[i];
-
-		if (!strcasecmp(e->key, "peak_bandwidth")) {
-			if (mw_parse_rate(e->value, &r->counting_bw)) {
-				mw_free(kv);
-				return mw_diag_set(d, MW_ECONFIG, r->hw->source,
-						   e->line,
-						   "[memory] peak_bandwidth: "
-						   "'%s' is not a rate",
-						   e->value);
-			}
-			continue;
-		}
-		kv[n++] = *e;
-	}
-	rc = mw_dram_cfg_from_kv(&r->dc, kv, n, r->hw->source, d);
-	mw_free(kv);
-	if (rc < 0)
-		return rc;
-	r->timing = rc == 0;
-	if (r->timing || r->counting_bw <= 0)
-		r->counting_bw = mw_dram_peak_bw(&r->dc);
-	return 0;
-}
-
-static int new_dram(struct run *r, struct mw_diag *d)
-{
-	struct mw_mem_sink sink;
-
-	mw_dram_destroy(r->dram);
-	r->dram = mw_dram_create(&r->dc, d);
-	if (!r->dram)
-		return d && d->code ? d->code : MW_ECONFIG;
-	sink.ctx = r->dram;
-	sink.access = mw_dram_access;
-	mw_hier_set_memory_sink(r->h, &sink);
-	return 0;
-}
-
-/* One pass of the kernel through the hierarchy. */
 static int one_pass(struct run *r, bool reported, struct mw_diag *d)
 {
 	struct mw_stream *s = mw_kernel_stream(r->k, &r->sc, d);
@@ -134,8 +84,8 @@ static int one_pass(struct run *r, bool reported, struct mw_diag *d)
 	if (!s)
 		return d && d->code ? d->code : MW_EINVAL;
 	while ((n = mw_stream_read(s, r->buf, BATCH)) > 0) {
-		if (mw_hier_access_batch(r->h, r->buf, (size_t)n)) {
-			*d = *mw_hier_diag(r->h);
+		if (mw_machine_access_batch(r->m, r->buf, (size_t)n)) {
+			*d = *mw_machine_diag(r->m);
 			rc = d->code ? d->code : MW_ERANGE;
 			goto out;
 		}
@@ -162,63 +112,6 @@ static int one_pass(struct run *r, bool reported, struct mw_diag *d)
 out:
 	mw_stream_destroy(s);
 	return rc;
-}
-
-/* Appends src's results to dst, those whose scope and metric dst
-   already has aside (the hierarchy's counters win over the model's). */
-static int merge_new(struct mw_results *dst, const struct mw_results *src)
-{
-	size_t i;
-	int err = 0;
-
-	for (i = 0; i < mw_results_count(src); i++) {
-		const struct mw_result *x = mw_results_get(src, i);
-
-		if (mw_results_find(dst, x->scope, x->metric))
-			continue;
-		if (x->kind == MW_RESULT_U64)
-			err |= mw_results_add_u64(dst, x->scope, x->metric,
-						  x->u);
-		else if (x->kind == MW_RESULT_F64)
-			err |= mw_results_add_f64(dst, x->scope, x->metric,
-						  x->f);
-		else
-			err |= mw_results_add_text(dst, x->scope, x->metric,
-						   x->text);
-	}
-	return err ? MW_ENOMEM : 0;
-}
-
-/* Appends after - before (the same scopes and metrics, integer counters
-   subtracted) to out. */
-static int append_diff(struct mw_results *out, const struct mw_results *after,
-		       const struct mw_results *before)
-{
-	size_t i;
-	int err = 0;
-
-	for (i = 0; i < mw_results_count(after); i++) {
-		const struct mw_result *x = mw_results_get(after, i);
-		const struct mw_result *b =
-			before ? mw_results_find(before, x->scope, x->metric)
-			       : NULL;
-		uint64_t v = x->u;
-
-		if (x->kind == MW_RESULT_F64) {
-			err |= mw_results_add_f64(out, x->scope, x->metric,
-						  x->f);
-			continue;
-		}
-		if (x->kind == MW_RESULT_TEXT) {
-			err |= mw_results_add_text(out, x->scope, x->metric,
-						   x->text);
-			continue;
-		}
-		if (b && b->kind == MW_RESULT_U64)
-			v = x->u >= b->u ? x->u - b->u : 0;
-		err |= mw_results_add_u64(out, x->scope, x->metric, v);
-	}
-	return err ? MW_ENOMEM : 0;
 }
 
 static const char *tensor_scope(void *ctx, unsigned scope)
@@ -289,14 +182,153 @@ static int kernel_results(const struct run *r, struct mw_results *out)
 	return err ? MW_ENOMEM : 0;
 }
 
+static int add_copy(struct mw_results *out, const struct mw_result *x,
+		    uint64_t u)
+{
+	if (x->kind == MW_RESULT_U64)
+		return mw_results_add_u64(out, x->scope, x->metric, u);
+	if (x->kind == MW_RESULT_F64)
+		return mw_results_add_f64(out, x->scope, x->metric, x->f);
+	return mw_results_add_text(out, x->scope, x->metric, x->text);
+}
+
+/* A memory-model total of scope memory, from the stats struct. */
+static bool dram_total(const struct mw_dram_stats *s, const char *metric,
+		       uint64_t *v)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} totals[] = {
+		{"requests", offsetof(struct mw_dram_stats, requests)},
+		{"transactions", offsetof(struct mw_dram_stats, transactions)},
+		{"row_hits", offsetof(struct mw_dram_stats, row_hits)},
+		{"row_misses", offsetof(struct mw_dram_stats, row_misses)},
+		{"row_conflicts",
+		 offsetof(struct mw_dram_stats, row_conflicts)},
+		{"activations", offsetof(struct mw_dram_stats, activations)},
+		{"precharges", offsetof(struct mw_dram_stats, precharges)},
+		{"refreshes", offsetof(struct mw_dram_stats, refreshes)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
+		if (!strcmp(metric, totals[i].name)) {
+			memcpy(v, (const char *)s + totals[i].off, sizeof(*v));
+			return true;
+		}
+	return false;
+}
+
+static bool mixes_passes(const struct mw_result *x)
+{
+	return !strncmp(x->scope, "memory:ch", 9) ||
+	       (!strcmp(x->scope, "memory") &&
+		(!strncmp(x->metric, "read_latency", 12) ||
+		 !strcmp(x->metric, "imbalance")));
+}
+
+/* The memory time of the reported pass (ns), < 0 in counting mode. */
+static double memory_time_ns(const struct run *r)
+{
+	struct mw_dram_stats s;
+	uint64_t start = r->o->warm ? r->first.end_ck : 0;
+
+	if (!mw_machine_timed(r->m))
+		return -1;
+	mw_machine_memory_stats(r->m, &s);
+	return (double)(s.end_ck > start ? s.end_ck - start : 0) *
+	       mw_machine_dram_cfg(r->m)->tck_ns;
+}
+
+/*
+ * Appends the machine's results to out; warm: those of the second pass
+ * (counters minus the first pass's, the memory's time and bandwidth of
+ * the second pass, what mixes both passes left out).
+ */
+static int machine_results(struct run *r, struct mw_results *out,
+			   struct mw_diag *d)
+{
+	struct mw_results *all = mw_results_create();
+	struct mw_dram_stats s;
+	double t_ns = memory_time_ns(r);
+	size_t i;
+	int err = 0;
+
+	if (!all)
+		return mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+	if (mw_machine_results(r->m, &r->hdr, all)) {
+		mw_results_destroy(all);
+		return mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+	}
+	mw_machine_memory_stats(r->m, &s);
+	for (i = 0; i < mw_results_count(all); i++) {
+		const struct mw_result *x = mw_results_get(all, i);
+		const struct mw_result *b =
+			r->before ? mw_results_find(r->before, x->scope,
+						    x->metric)
+				  : NULL;
+		uint64_t v = x->u, v1;
+
+		if (!r->o->warm) {
+			err |= add_copy(out, x, v);
+			continue;
+		}
+		if (mixes_passes(x))
+			continue;
+		if (b && b->kind == MW_RESULT_U64 && x->kind == MW_RESULT_U64)
+			v = x->u >= b->u ? x->u - b->u : 0;
+		else if (!strcmp(x->scope, "memory") &&
+			 x->kind == MW_RESULT_U64 &&
+			 dram_total(&s, x->metric, &v) &&
+			 dram_total(&r->first, x->metric, &v1))
+			v = v >= v1 ? v - v1 : 0;
+		if (!strcmp(x->scope, "memory") && x->kind == MW_RESULT_F64 &&
+		    t_ns >= 0) {
+			double moved = (double)(s.bytes_read + s.bytes_written -
+						r->first.bytes_read -
+						r->first.bytes_written);
+			double eff = t_ns > 0 ? moved / t_ns : 0;
+			double peak = mw_machine_peak_bw(r->m) / 1e9;
+
+			if (!strcmp(x->metric, "time_ns")) {
+				err |= mw_results_add_f64(out, x->scope,
+							  x->metric, t_ns);
+				continue;
+			}
+			if (!strcmp(x->metric, "effective_bandwidth_GBps")) {
+				err |= mw_results_add_f64(out, x->scope,
+							  x->metric, eff);
+				continue;
+			}
+			if (!strcmp(x->metric, "efficiency")) {
+				err |= mw_results_add_f64(
+					out, x->scope, x->metric,
+					peak > 0 ? eff / peak : 0);
+				continue;
+			}
+		}
+		err |= add_copy(out, x, v);
+	}
+	mw_results_destroy(all);
+	return err ? mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory") : 0;
+}
+
+static uint64_t get_u64(const struct mw_results *r, const char *scope,
+			const char *metric)
+{
+	const struct mw_result *x = mw_results_find(r, scope, metric);
+
+	return x && x->kind == MW_RESULT_U64 ? x->u : 0;
+}
+
 static int finish_results(struct run *r, struct mw_results *out, double seconds,
 			  struct mw_diag *d)
 {
 	struct mw_bounds b;
 	struct mw_timing_in ti;
 	struct mw_timing t;
-	struct mw_dram_stats ds;
-	struct mw_results *dr;
+	uint64_t rd;
 	int rc, err = 0;
 
 	rc = mw_kernel_bounds(r->k, &r->sc, &b, d);
@@ -305,61 +337,31 @@ static int finish_results(struct run *r, struct mw_results *out, double seconds,
 	memset(&ti, 0, sizeof(ti));
 	ti.flops = b.flops;
 	ti.dtype = mw_kernel_dtype(r->k);
-	if (r->hw->nlevels >= 2) {
-		/* counters of the reported pass: from the results, which
-		   already had the first pass subtracted */
-		const struct mw_result *f = mw_results_find(
-			out, r->hw->levels[0].name, "bytes_from_below");
-		const struct mw_result *w = mw_results_find(
-			out, r->hw->levels[0].name, "bytes_to_below");
-
-		ti.l2_bytes = (f ? f->u : 0) + (w ? w->u : 0);
-	}
-	{
-		const struct mw_result *br =
-			mw_results_find(out, "memory", "bytes_read");
-		const struct mw_result *bw =
-			mw_results_find(out, "memory", "bytes_written");
-
-		ti.memory_bytes = (br ? br->u : 0) + (bw ? bw->u : 0);
-	}
-	mw_dram_stats(r->dram, &ds);
-	ti.memory_time_ns = r->timing ? (double)ds.end_ck * r->dc.tck_ns : -1;
-	ti.memory_peak_Bps = r->counting_bw;
+	/* counters of the reported pass, from the results */
+	if (r->hw->nlevels >= 2)
+		ti.l2_bytes =
+			get_u64(out, r->hw->levels[0].name,
+				"bytes_from_below") +
+			get_u64(out, r->hw->levels[0].name, "bytes_to_below");
+	rd = get_u64(out, "memory", "bytes_read");
+	ti.memory_bytes = rd + get_u64(out, "memory", "bytes_written");
+	ti.memory_time_ns = memory_time_ns(r);
+	ti.memory_peak_Bps = mw_machine_peak_bw(r->m);
 	mw_timing_estimate(r->hw, &ti, &t);
-
-	/* the memory model's scopes, beside the hierarchy's counters */
-	dr = mw_results_create();
-	if (!dr)
-		return mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
-	if (!r->timing) {
-		err |= mw_results_add_f64(out, "memory", "peak_bandwidth_GBps",
-					  r->counting_bw / 1e9);
+	if (!mw_machine_timed(r->m)) {
+		/* counting mode: the bytes at the peak, as the estimate */
+		err |= mw_results_add_f64(out, "memory", "time_ns",
+					  t.memory_ns);
 		err |= mw_results_add_f64(
 			out, "memory", "effective_bandwidth_GBps",
 			t.memory_ns > 0 ? (double)ti.memory_bytes / t.memory_ns
 					: 0);
-		err |= mw_results_add_f64(out, "memory", "time_ns",
-					  t.memory_ns);
 	}
-	err |= mw_dram_results(r->dram, dr) ? 1 : 0;
-	err |= merge_new(out, dr) ? 1 : 0;
-	mw_results_destroy(dr);
-
 	err |= mw_bounds_results(&b, out) ? 1 : 0;
-	{
-		const struct mw_result *br =
-			mw_results_find(out, "memory", "bytes_read");
-		uint64_t rd = br ? br->u : 0;
-
-		err |= mw_results_add_u64(out, "bounds", "simulated_read_bytes",
-					  rd);
-		err |= mw_results_add_f64(
-			out, "bounds", "read_over_compulsory",
-			b.compulsory_read
-				? (double)rd / (double)b.compulsory_read
-				: 0);
-	}
+	err |= mw_results_add_u64(out, "bounds", "simulated_read_bytes", rd);
+	err |= mw_results_add_f64(
+		out, "bounds", "read_over_compulsory",
+		b.compulsory_read ? (double)rd / (double)b.compulsory_read : 0);
 	err |= mw_timing_results(&t, out) ? 1 : 0;
 	err |= mw_results_add_text(out, "run", "hw", r->hw->machine.name);
 	err |= mw_results_add_u64(out, "run", "units", r->sc.units);
@@ -379,7 +381,6 @@ int mw_run(const struct mw_kernel *k, const struct mw_hw_cfg *hw,
 	   struct mw_diag *d)
 {
 	struct mw_run_opts defaults;
-	struct mw_results *before = NULL, *hr = NULL;
 	struct mw_stream *s;
 	struct run r;
 	double t0 = now_s();
@@ -400,9 +401,6 @@ int mw_run(const struct mw_kernel *k, const struct mw_hw_cfg *hw,
 	rc = mw_kernel_validate(k, d);
 	if (rc)
 		goto out;
-	rc = memory_cfg(&r, d);
-	if (rc)
-		goto out;
 	/* the tensor table: from a stream that is not read */
 	s = mw_kernel_stream(k, &r.sc, d);
 	if (!s) {
@@ -416,10 +414,13 @@ int mw_run(const struct mw_kernel *k, const struct mw_hw_cfg *hw,
 		goto out;
 	}
 	r.buf = mw_calloc(BATCH, sizeof(*r.buf));
-	r.h = mw_hier_create(hw, r.hdr.ntensors, d);
-	if (!r.buf || !r.h) {
-		rc = r.buf ? (d && d->code ? d->code : MW_ECONFIG)
-			   : mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+	if (!r.buf) {
+		rc = mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+		goto out;
+	}
+	r.m = mw_machine_create(hw, r.hdr.ntensors, d);
+	if (!r.m) {
+		rc = d && d->code ? d->code : MW_ECONFIG;
 		goto out;
 	}
 	if (o->reuse) {
@@ -433,48 +434,40 @@ int mw_run(const struct mw_kernel *k, const struct mw_hw_cfg *hw,
 			goto out;
 		}
 	}
-	rc = new_dram(&r, d);
-	if (rc)
-		goto out;
 	if (o->warm) {
 		rc = one_pass(&r, false, d);
 		if (rc)
 			goto out;
-		before = mw_results_create();
-		if (!before || mw_hier_results(r.h, &r.hdr, before)) {
+		r.before = mw_results_create();
+		if (!r.before || mw_hier_results(mw_machine_hier_const(r.m),
+						 &r.hdr, r.before)) {
 			rc = mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
 			goto out;
 		}
-		rc = mw_dram_finish(r.dram);
-		if (!rc)
-			rc = new_dram(&r, d);
-		if (rc)
-			goto out;
+		mw_machine_memory_stats(r.m, &r.first);
 	}
 	rc = one_pass(&r, true, d);
 	if (rc)
 		goto out;
-	if (mw_hier_flush(r.h)) {
-		*d = *mw_hier_diag(r.h);
+	if (mw_machine_finish(r.m, true)) {
+		*d = *mw_machine_diag(r.m);
 		rc = d->code ? d->code : MW_EINVAL;
 		goto out;
 	}
-	mw_dram_finish(r.dram);
-	hr = mw_results_create();
-	if (!hr || kernel_results(&r, out) ||
-	    mw_hier_results(r.h, &r.hdr, hr) || append_diff(out, hr, before)) {
+	rc = kernel_results(&r, out);
+	if (rc) {
 		rc = mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
 		goto out;
 	}
-	rc = finish_results(&r, out, now_s() - t0, d);
+	rc = machine_results(&r, out, d);
+	if (!rc)
+		rc = finish_results(&r, out, now_s() - t0, d);
 	if (!rc && r.reuse && add_reuse(&r, out))
 		rc = mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
 out:
-	mw_results_destroy(hr);
-	mw_results_destroy(before);
+	mw_results_destroy(r.before);
 	mw_reuse_destroy(r.reuse);
-	mw_hier_destroy(r.h);
-	mw_dram_destroy(r.dram);
+	mw_machine_destroy(r.m);
 	mw_free(r.buf);
 	mw_header_free(&r.hdr);
 	return rc;

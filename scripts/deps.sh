@@ -8,7 +8,7 @@ set -eu
 
 case "${1:-build}" in
 build) pkgs="gcc make pkg-config zlib1g-dev libdeflate-dev libcsv-dev libinih-dev" ;;
-test) pkgs="gcc make pkg-config zlib1g-dev libdeflate-dev libcsv-dev libinih-dev libcriterion-dev clang-format gnuplot-nox" ;;
+test) pkgs="gcc make pkg-config zlib1g-dev libdeflate-dev libcsv-dev libinih-dev libcriterion-dev clang-format gnuplot-nox valgrind" ;;
 fuzz) pkgs="clang libclang-rt-14-dev zlib1g-dev libdeflate-dev libcsv-dev libinih-dev" ;;
 bench) pkgs="xz-utils gzip" ;;
 plot) pkgs="gnuplot-nox" ;;

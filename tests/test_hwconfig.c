@@ -149,15 +149,18 @@ Test(hwconfig, preset_figures)
 	cr_assert_eq(c.levels[0].allocate, MW_ALLOC_NONE);
 	cr_assert_eq(c.levels[1].write, MW_WRITE_BACK);
 	cr_assert_float_eq(c.machine.flops_bf16, 989.4e12, 1e6);
-	cr_assert_eq(c.nmem, 1);
-	cr_assert_str_eq(c.mem[0].key, "peak_bandwidth");
-	cr_assert_str_eq(c.mem[0].value, "3352GB/s");
+	cr_assert_eq(c.nmem, 9);
+	cr_assert_str_eq(c.mem[0].key, "standard");
+	cr_assert_str_eq(c.mem[0].value, "hbm3-6400");
+	cr_assert_str_eq(c.mem[2].key, "data_rate");
+	cr_assert_str_eq(c.mem[2].value, "5.2375Gbps");
 	cr_assert_eq(mw_hw_preset(&c, "cpu-host", &d), 0);
 	cr_assert_eq(c.levels[0].size, 48 << 10);
 	cr_assert_eq(c.levels[0].ways, 12);
 	cr_assert_eq(c.levels[1].size, 2 << 20);
 	cr_assert_eq(c.nlevels, 3);
-	cr_assert_eq(c.nmem, 0);
+	cr_assert_eq(c.nmem, 2);
+	cr_assert_str_eq(c.mem[0].value, "ddr5-4800");
 	cr_assert_eq(mw_hw_preset(&c, "h200", &d), 0);
 	cr_assert_eq(c.levels[1].size, 60ull << 20);
 }
@@ -241,7 +244,7 @@ Test(hwconfig, every_key)
 				  "[memory]\n"
 				  "channels = 10\n"
 				  "tRCD = 14ns\n"
-				  "page.policy = open-page\n";
+				  "row_policy = closed\n";
 	struct mw_hw_cfg c, back;
 	struct mw_diag d;
 
@@ -273,7 +276,7 @@ Test(hwconfig, every_key)
 	cr_assert_eq(c.mem[0].line, 33);
 	cr_assert_str_eq(c.mem[1].key, "tRCD");
 	cr_assert_str_eq(c.mem[1].value, "14ns");
-	cr_assert_str_eq(c.mem[2].key, "page.policy");
+	cr_assert_str_eq(c.mem[2].key, "row_policy");
 	round_trip(&c, &back);
 	cr_assert(mw_hw_equal(&c, &back));
 	cr_assert_gt(back.mem[0].line, 0);
@@ -326,7 +329,7 @@ Test(hwconfig, set_every_key_type)
 		"l2.size=2MiB",
 		"memory.channels=8",
 		"memory.channels=16",
-		"memory.burst=32B",
+		"memory.outstanding=64",
 		"l3.size=8MiB",
 		"l3.ways=full",
 		"l3.line=128",
@@ -364,7 +367,7 @@ Test(hwconfig, set_every_key_type)
 	cr_assert_eq(c.nmem, 2);
 	cr_assert_str_eq(c.mem[0].value, "16");
 	cr_assert_eq(c.mem[0].line, 0);
-	cr_assert_str_eq(c.mem[1].key, "burst");
+	cr_assert_str_eq(c.mem[1].key, "outstanding");
 	round_trip(&c, &back);
 	cr_assert(mw_hw_equal(&c, &back));
 	/* a sectored level keeps its sector when the line changes */
@@ -553,6 +556,22 @@ Test(hwconfig, file_refusals)
 							   "memory.channels "
 							   "given twice (first "
 							   "at line 2)"},
+		{"[memory]\nstandard = hbm3-6400\nbank_grops = 4\n", "t.ini:3: "
+								     "[memory] "
+								     "unknown "
+								     "key "
+								     "'bank_"
+								     "grops'"},
+		{"[memory]\ntFAW = fast\n", "t.ini:2: [memory] tFAW = 'fast': "
+					    "expected CK cycles or a "
+					    "time (\"15ns\")"},
+		{"[memory]\nstandard = hbm9\n", "t.ini:2: [memory] standard: "
+						"unknown memory standard "
+						"'hbm9' "
+						"(known: hbm2-2000, "
+						"hbm2e-3200, hbm2e-3600, "
+						"hbm3-6400, "
+						"hbm3e-9600, ddr5-4800)"},
 		{"units = 2\n", "t.ini:1: key 'units' before any [section]"},
 		{"[machine]\nunits\n", "t.ini:2: not a [section] or a key = "
 				       "value line"},
@@ -736,7 +755,7 @@ static double random_real(struct mw_rng *r)
 
 Test(hwconfig, random_round_trip)
 {
-	static const char *const keys[] = {"channels", "tRCD", "x.y", "a-b"};
+	static const char *const keys[] = {"tRCD", "tRP", "tCL", "tRTP"};
 	struct mw_rng r;
 	struct mw_hw_cfg c, back;
 	struct mw_diag d;
@@ -786,9 +805,10 @@ Test(hwconfig, random_round_trip)
 		c.nmem = (uint32_t)mw_rng_below(&r, 5);
 		for (i = 0; i < c.nmem; i++) {
 			strcpy(c.mem[i].key, keys[i]);
-			snprintf(c.mem[i].value, sizeof(c.mem[i].value),
-				 "%llu ns",
-				 (unsigned long long)mw_rng_below(&r, 1000));
+			snprintf(
+				c.mem[i].value, sizeof(c.mem[i].value),
+				"%llu ns",
+				(unsigned long long)(1 + mw_rng_below(&r, 60)));
 		}
 		cr_assert_eq(mw_hw_validate(&c, &d), 0, "%d: %s", iter,
 			     diag_text(&d));

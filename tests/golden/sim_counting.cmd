@@ -1,0 +1,1 @@
+$MEMWALL sim sample.din --hw cpu-host --flush --set memory.timing=off

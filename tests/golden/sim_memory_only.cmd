@@ -1,0 +1,1 @@
+$MEMWALL sim sample.csv --hw mem-only.ini
