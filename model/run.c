@@ -16,10 +16,10 @@
  *    memory's peak.
  *  - Warm (o->warm): the kernel runs twice through the same machine; the
  *    counters of the first pass (caches, and the memory model's totals)
- *    are subtracted.  The memory time of the second pass runs from the
- *    moment the first pass's last transfer so far ended, so it includes
- *    finishing the first pass's requests still in flight then (at most
- *    the front end's outstanding reads and the queued writes).  Dirty
+ *    are subtracted.  The memory is drained between the passes (every
+ *    request of the first pass served; open rows and refresh state carry
+ *    over), so the memory time of the second pass is its own: from the
+ *    end of the first pass's last transfer to the end of its own.  Dirty
  *    lines of the first pass written back during the second count in the
  *    second, as on hardware.  The per-channel scopes (memory:chN) and the
  *    read latencies would mix both passes, so a warm run leaves them out.
@@ -39,6 +39,7 @@
 #include "model/timing.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -241,6 +242,14 @@ static double memory_time_ns(const struct run *r)
 	       mw_machine_dram_cfg(r->m)->tck_ns;
 }
 
+static uint64_t get_u64(const struct mw_results *r, const char *scope,
+			const char *metric)
+{
+	const struct mw_result *x = mw_results_find(r, scope, metric);
+
+	return x && x->kind == MW_RESULT_U64 ? x->u : 0;
+}
+
 /*
  * Appends the machine's results to out; warm: those of the second pass
  * (counters minus the first pass's, the memory's time and bandwidth of
@@ -283,6 +292,20 @@ static int machine_results(struct run *r, struct mw_results *out,
 			 dram_total(&s, x->metric, &v) &&
 			 dram_total(&r->first, x->metric, &v1))
 			v = v >= v1 ? v - v1 : 0;
+		else if (!strcmp(x->scope, "memory") &&
+			 !strcmp(x->metric, "overfetch_bytes") &&
+			 x->kind == MW_RESULT_U64) {
+			/* the first pass's: what the memory moved then minus
+			   what the hierarchy asked for */
+			uint64_t moved =
+				r->first.bytes_read + r->first.bytes_written;
+			uint64_t asked =
+				get_u64(r->before, "memory", "bytes_read") +
+				get_u64(r->before, "memory", "bytes_written");
+			uint64_t of1 = moved > asked ? moved - asked : 0;
+
+			v = x->u >= of1 ? x->u - of1 : 0;
+		}
 		if (!strcmp(x->scope, "memory") && x->kind == MW_RESULT_F64 &&
 		    t_ns >= 0) {
 			double moved = (double)(s.bytes_read + s.bytes_written -
@@ -312,14 +335,6 @@ static int machine_results(struct run *r, struct mw_results *out,
 	}
 	mw_results_destroy(all);
 	return err ? mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory") : 0;
-}
-
-static uint64_t get_u64(const struct mw_results *r, const char *scope,
-			const char *metric)
-{
-	const struct mw_result *x = mw_results_find(r, scope, metric);
-
-	return x && x->kind == MW_RESULT_U64 ? x->u : 0;
 }
 
 static int finish_results(struct run *r, struct mw_results *out, double seconds,
@@ -442,6 +457,16 @@ int mw_run(const struct mw_kernel *k, const struct mw_hw_cfg *hw,
 		if (!r.before || mw_hier_results(mw_machine_hier_const(r.m),
 						 &r.hdr, r.before)) {
 			rc = mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+			goto out;
+		}
+		/* drain the memory between the passes: mw_dram_finish serves
+		   what is queued and leaves the model usable (the machine
+		   hands out its model const only for results) */
+		rc = mw_dram_finish(
+			(struct mw_dram *)(uintptr_t)mw_machine_dram(r.m));
+		if (rc) {
+			rc = mw_diag_set(d, rc, "", 0, "memory model: %s",
+					 mw_strerror(rc));
 			goto out;
 		}
 		mw_machine_memory_stats(r.m, &r.first);

@@ -401,6 +401,17 @@ Test(run, warm_second_pass_hits_in_l2)
 	cr_assert_eq(u(warm, "l2", "sector_misses"), 0);
 	cr_assert_eq(u(warm, "memory", "bytes_written"),
 		     u(cold, "memory", "bytes_written"));
+	/* the memory model's totals are the second pass's too */
+	cr_assert_lt(u(warm, "memory", "transactions"),
+		     u(cold, "memory", "transactions"));
+	cr_assert_eq(u(warm, "memory", "transactions"),
+		     u(warm, "memory", "bytes_written") /
+			     u(warm, "memory", "transaction_bytes"));
+	cr_assert_eq(u(warm, "memory", "overfetch_bytes"), 0);
+	cr_assert_lt(f(warm, "memory", "time_ns"),
+		     f(cold, "memory", "time_ns"));
+	cr_assert_null(mw_results_find(warm, "memory:ch0", "bytes_read"));
+	cr_assert_not_null(mw_results_find(cold, "memory:ch0", "bytes_read"));
 	mw_results_destroy(cold);
 	mw_results_destroy(warm);
 	free(hw);
