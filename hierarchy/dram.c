@@ -57,10 +57,26 @@
 #define HIST_SUB 16
 #define HIST_N	 (64 * HIST_SUB)
 
+#define NIL UINT32_MAX
+
+/* Scheduling classes of a bank for one queue (read or write). */
+enum {
+	K_COL, /* open row with queued hits: a column command */
+	K_ACT, /* closed, entries queued: an ACT */
+	K_PRE, /* open, no queued hit: a conflict PRE */
+	K_NONE /* no entry of this queue */
+};
+
 struct dbank {
 	uint64_t next_act, next_pre, next_rd, next_wr, ref_ok;
+	uint64_t key[2]; /* seq of the entry that stands for it in its class */
 	uint32_t open_row;
-	uint16_t hits[2];    /* queued entries hitting open_row, rd / wr */
+	uint32_t qhead[2], qtail[2]; /* its entries per queue, oldest first */
+	uint32_t hithead[2];	     /* oldest entry hitting open_row */
+	uint32_t cnext[2], cprev[2]; /* class list links (banks) */
+	uint16_t hits[2];	     /* queued entries hitting open_row, rd / wr */
+	uint16_t pc, grp, inpc;	     /* PC, group in the channel, bank in PC */
+	uint8_t cls[2];		     /* class per queue */
 	bool fresh;	     /* activated, no column access yet */
 	bool fresh_conflict; /* that ACT followed a conflict PRE */
 	bool closing;	     /* closed page: in the closing list */
@@ -89,6 +105,7 @@ struct dentry {
 	uint16_t pc;  /* pseudo-channel of bank */
 	uint16_t grp; /* bank group index in the channel */
 	uint8_t write;
+	uint32_t next, prev; /* links in its bank's list */
 };
 
 enum {
@@ -112,8 +129,11 @@ struct dcand {
 };
 
 struct dchan {
-	struct dentry *rq, *wq;
-	uint32_t nr, nw;
+	struct dentry *ent; /* entries of both queues */
+	uint32_t *free_ent, nfree_ent;
+	uint32_t nr, nw; /* entries per queue */
+	/* per queue, per class: banks in age order of their entry */
+	uint32_t chead[2][3], ctail[2][3];
 	uint32_t *closing;
 	uint32_t nclosing;
 	bool wmode;
@@ -296,6 +316,21 @@ static uint64_t done_pop(struct mw_dram *m)
 
 static void rescan(struct mw_dram *m, uint32_t ci);
 
+static inline struct dbank *bank_of(struct mw_dram *m, uint32_t ch, uint32_t b)
+{
+	return &m->banks[(size_t)ch * m->nbank + b];
+}
+
+static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
+{
+	return b / (m->c.bank_groups * m->c.banks);
+}
+
+static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
+{
+	return b / m->c.banks; /* index within the channel */
+}
+
 /* ---- create / destroy ------------------------------------------------ */
 
 struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
@@ -329,19 +364,38 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 	for (i = 0; i < m->nch; i++) {
 		struct dchan *ch = &m->ch[i];
 
-		ch->rq = mw_calloc(qmax, sizeof(*ch->rq));
-		ch->wq = mw_calloc(m->c.write_queue, sizeof(*ch->wq));
+		uint32_t k, nent = qmax + m->c.write_queue;
+
+		ch->ent = mw_calloc(nent, sizeof(*ch->ent));
+		ch->free_ent = mw_calloc(nent, sizeof(*ch->free_ent));
 		ch->closing = mw_calloc(m->nbank, sizeof(*ch->closing));
-		if (!ch->rq || !ch->wq || !ch->closing)
+		if (!ch->ent || !ch->free_ent || !ch->closing)
 			goto out_nomem;
+		for (k = 0; k < nent; k++)
+			ch->free_ent[k] = nent - 1 - k;
+		ch->nfree_ent = nent;
+		for (k = 0; k < 6; k++)
+			ch->chead[k / 3][k % 3] = ch->ctail[k / 3][k % 3] = NIL;
 		ch->key = INF;
 		ch->best.kind = C_NONE;
 		ch->hpos = i;
 		m->heap[i] = i;
 	}
 	m->nheap = m->nch;
-	for (i = 0; i < (uint32_t)m->nch * m->nbank; i++)
-		m->banks[i].open_row = NO_ROW;
+	for (i = 0; i < (uint32_t)m->nch * m->nbank; i++) {
+		struct dbank *b = &m->banks[i];
+		uint32_t bi = i % m->nbank, k;
+
+		b->open_row = NO_ROW;
+		b->pc = (uint16_t)pc_of(m, bi);
+		b->grp = (uint16_t)group_of(m, bi);
+		b->inpc = (uint16_t)(bi % (m->c.bank_groups * m->c.banks));
+		for (k = 0; k < 2; k++) {
+			b->qhead[k] = b->qtail[k] = b->hithead[k] = NIL;
+			b->cnext[k] = b->cprev[k] = NIL;
+			b->cls[k] = K_NONE;
+		}
+	}
 	for (i = 0; i < m->c.outstanding; i++)
 		m->free_reqs[i] = m->c.outstanding - 1 - i;
 	m->nfree = m->c.outstanding;
@@ -383,8 +437,8 @@ void mw_dram_destroy(struct mw_dram *m)
 		return;
 	if (m->ch)
 		for (i = 0; i < m->nch; i++) {
-			mw_free(m->ch[i].rq);
-			mw_free(m->ch[i].wq);
+			mw_free(m->ch[i].ent);
+			mw_free(m->ch[i].free_ent);
 			mw_free(m->ch[i].closing);
 			mw_free(m->ch[i].ovf[0]);
 			mw_free(m->ch[i].ovf[1]);
@@ -426,21 +480,6 @@ const struct mw_dram_cmd *mw_dram_log(const struct mw_dram *m, size_t *n,
 }
 
 /* ---- scheduling ------------------------------------------------------- */
-
-static inline struct dbank *bank_of(struct mw_dram *m, uint32_t ch, uint32_t b)
-{
-	return &m->banks[(size_t)ch * m->nbank + b];
-}
-
-static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
-{
-	return b / (m->c.bank_groups * m->c.banks);
-}
-
-static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
-{
-	return b / m->c.banks; /* index within the channel */
-}
 
 static inline bool better(const struct dcand *a, const struct dcand *b)
 {
@@ -564,44 +603,195 @@ static void update_mode(struct mw_dram *m, struct dchan *ch)
 	}
 }
 
+/*
+ * Moves bank bi of channel ci to the class list its state calls for in
+ * queue md (lists are kept in age order of the entry standing for each
+ * bank: its oldest hit for K_COL, its oldest entry otherwise).
+ */
+static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
+{
+	struct dchan *ch = &m->ch[ci];
+	struct dbank *cb = bank_of(m, ci, 0), *b = &cb[bi];
+	uint64_t key = 0;
+	uint32_t p;
+	int k;
+
+	if (b->qhead[md] == NIL) {
+		k = K_NONE;
+	} else if (b->open_row == NO_ROW) {
+		k = K_ACT;
+		key = ch->ent[b->qhead[md]].seq;
+	} else if (b->hits[md]) {
+		k = K_COL;
+		key = ch->ent[b->hithead[md]].seq;
+	} else {
+		k = K_PRE;
+		key = ch->ent[b->qhead[md]].seq;
+	}
+	if (k == b->cls[md] && (k == K_NONE || key == b->key[md]))
+		return;
+	if (b->cls[md] != K_NONE) {
+		int o = b->cls[md];
+
+		if (b->cprev[md] != NIL)
+			cb[b->cprev[md]].cnext[md] = b->cnext[md];
+		else
+			ch->chead[md][o] = b->cnext[md];
+		if (b->cnext[md] != NIL)
+			cb[b->cnext[md]].cprev[md] = b->cprev[md];
+		else
+			ch->ctail[md][o] = b->cprev[md];
+	}
+	b->cls[md] = (uint8_t)k;
+	if (k == K_NONE)
+		return;
+	b->key[md] = key;
+	for (p = ch->ctail[md][k]; p != NIL && cb[p].key[md] > key;
+	     p = cb[p].cprev[md])
+		;
+	b->cprev[md] = p;
+	if (p == NIL) {
+		b->cnext[md] = ch->chead[md][k];
+		ch->chead[md][k] = bi;
+	} else {
+		b->cnext[md] = cb[p].cnext[md];
+		cb[p].cnext[md] = bi;
+	}
+	if (b->cnext[md] != NIL)
+		cb[b->cnext[md]].cprev[md] = bi;
+	else
+		ch->ctail[md][k] = bi;
+}
+
+/*
+ * The channel's next command: the earliest legal candidate, ties to
+ * refresh, then column commands, then the oldest entry.  All entries
+ * of one bank in the active queue need the same command at the same
+ * time (their bank's), so one candidate per bank stands for them: its
+ * oldest entry (its oldest hit for a column command).  Each class list
+ * is in age order, so its walk stops at the first candidate legal at
+ * the class's lower bound (the shared bus, PC and now terms).
+ */
 static void rescan(struct mw_dram *m, uint32_t ci)
 {
 	struct dchan *ch = &m->ch[ci];
+	struct dbank *cb = bank_of(m, ci, 0);
+	const struct dgroup *cg =
+		&m->groups[(size_t)ci * m->npc * m->c.bank_groups];
+	const struct dpc *cp = &m->pcs[ci * m->npc];
 	struct dcand best = {.kind = C_NONE}, c;
-	const struct dentry *q;
-	uint32_t n, i;
-	int mode;
+	uint64_t now = m->now, s, lb, bt;
+	uint32_t i, p, bb;
+	int md;
 
 	update_mode(m, ch);
-	mode = ch->wmode ? 1 : 0;
-	q = mode ? ch->wq : ch->rq;
-	n = mode ? ch->nw : ch->nr;
-	/*
-	 * Entries are in age order, so a later one wins only by an earlier
-	 * time or a better class.  Column commands cannot start before
-	 * lb_col, row commands before lb_row: once best beats both bounds,
-	 * the rest of the queue cannot change the choice.
-	 */
-	uint64_t lb_col = INF, lb_row = max64(ch->rowbus, m->now);
+	md = ch->wmode ? 1 : 0;
+	if ((i = ch->chead[md][K_COL]) != NIL) {
+		s = max64(ch->colbus, now);
+		lb = INF;
+		for (p = 0; p < m->npc; p++) {
+			uint64_t x = md ? cp[p].next_wr : cp[p].next_rd;
 
-	for (i = 0; i < m->npc; i++) {
-		const struct dpc *pc = &m->pcs[ci * m->npc + i];
-		uint64_t x = mode ? pc->next_wr : pc->next_rd;
+			if (x < lb)
+				lb = x;
+		}
+		lb = max64(lb, s);
+		bt = INF;
+		bb = NIL;
+		for (; i != NIL; i = cb[i].cnext[md]) {
+			const struct dbank *b = &cb[i];
+			uint64_t t =
+				md ? max64(max64(b->next_wr, cg[b->grp].next_wr),
+					   max64(cp[b->pc].next_wr, s))
+				   : max64(max64(b->next_rd, cg[b->grp].next_rd),
+					   max64(cp[b->pc].next_rd, s));
 
-		if (x < lb_col)
-			lb_col = x;
+			if (t < bt) {
+				bt = t;
+				bb = i;
+				if (t == lb)
+					break;
+			}
+		}
+		best = (struct dcand){.t = bt,
+				      .seq = cb[bb].key[md],
+				      .kind = md ? C_WR : C_RD,
+				      .prio = 1,
+				      .q = (int)cb[bb].hithead[md],
+				      .bank = bb,
+				      .pc = cb[bb].pc};
 	}
-	lb_col = max64(lb_col, max64(ch->colbus, m->now));
-	for (i = 0; i < n; i++) {
-		cand_entry(m, ci, &q[i], (int)i, mode, &c);
-		if (c.kind != C_NONE && better(&c, &best)) {
-			best = c;
-			if ((best.t < lb_col ||
-			     (best.t == lb_col && best.prio <= 1)) &&
-			    (best.t < lb_row ||
-			     (best.t == lb_row && best.prio <= 2)))
+	if ((i = ch->chead[md][K_ACT]) != NIL) {
+		s = max64(ch->rowbus, now);
+		lb = INF;
+		for (p = 0; p < m->npc; p++) {
+			uint64_t x = cp[p].next_act;
+
+			if (cp[p].nact >= 4)
+				x = max64(x, cp[p].faw[cp[p].faw_i] + m->c.t.tFAW);
+			if (x < lb)
+				lb = x;
+		}
+		lb = max64(lb, s);
+		bt = INF;
+		bb = NIL;
+		for (; i != NIL; i = cb[i].cnext[md]) {
+			const struct dbank *b = &cb[i];
+			const struct dpc *pc = &cp[b->pc];
+			uint64_t t = max64(max64(b->next_act, cg[b->grp].next_act),
+					   max64(pc->next_act, ch->rowbus));
+
+			if (pc->nact >= 4)
+				t = max64(t, pc->faw[pc->faw_i] + m->c.t.tFAW);
+			/* the refresh check is on the time before now is applied */
+			if (m->c.refresh != MW_DRAM_REF_OFF && t >= pc->ref_due &&
+			    (m->c.refresh == MW_DRAM_REF_ALLBANK ||
+			     pc->ref_bank == b->inpc))
+				continue; /* the refresh goes first */
+			t = max64(t, now);
+			if (t >= bt)
+				continue;
+			bt = t;
+			bb = i;
+			if (t == lb)
 				break;
 		}
+		if (bb != NIL) {
+			c = (struct dcand){.t = bt,
+					   .seq = cb[bb].key[md],
+					   .kind = C_ACT,
+					   .prio = 2,
+					   .q = (int)cb[bb].qhead[md],
+					   .bank = bb,
+					   .pc = cb[bb].pc};
+			if (better(&c, &best))
+				best = c;
+		}
+	}
+	if ((i = ch->chead[md][K_PRE]) != NIL) {
+		s = max64(ch->rowbus, now);
+		bt = INF;
+		bb = NIL;
+		for (; i != NIL; i = cb[i].cnext[md]) {
+			uint64_t t = max64(cb[i].next_pre, s);
+
+			if (t < bt) {
+				bt = t;
+				bb = i;
+				if (t == s)
+					break;
+			}
+		}
+		c = (struct dcand){.t = bt,
+				   .seq = cb[bb].key[md],
+				   .kind = C_PRE,
+				   .prio = 2,
+				   .q = (int)cb[bb].qhead[md],
+				   .bank = bb,
+				   .pc = cb[bb].pc,
+				   .conflict = true};
+		if (better(&c, &best))
+			best = c;
 	}
 	for (i = 0; i < ch->nclosing; i++) {
 		const struct dbank *b = bank_of(m, ci, ch->closing[i]);
@@ -611,7 +801,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .q = -1,
 				   .seq = 0,
 				   .bank = ch->closing[i],
-				   .pc = pc_of(m, ch->closing[i])};
+				   .pc = b->pc};
 		c.t = max64(max64(b->next_pre, ch->rowbus), m->now);
 		if (better(&c, &best))
 			best = c;
@@ -651,19 +841,32 @@ static void log_cmd(struct mw_dram *m, uint32_t ci, int kind, uint32_t bank,
 	c->row = row;
 }
 
+static uint32_t first_hit(const struct dchan *ch, const struct dbank *b,
+			  uint32_t from)
+{
+	for (; from != NIL; from = ch->ent[from].next)
+		if (ch->ent[from].row == b->open_row)
+			return from;
+	return NIL;
+}
+
+/* After an ACT: the bank's hits and oldest hit per queue. */
 static void recount_hits(struct mw_dram *m, uint32_t ci, uint32_t bank,
 			 struct dbank *b)
 {
 	const struct dchan *ch = &m->ch[ci];
-	uint32_t i;
+	int md;
 
-	b->hits[0] = b->hits[1] = 0;
-	for (i = 0; i < ch->nr; i++)
-		if (ch->rq[i].bank == bank && ch->rq[i].row == b->open_row)
-			b->hits[0]++;
-	for (i = 0; i < ch->nw; i++)
-		if (ch->wq[i].bank == bank && ch->wq[i].row == b->open_row)
-			b->hits[1]++;
+	for (md = 0; md < 2; md++) {
+		uint32_t x;
+
+		b->hits[md] = 0;
+		b->hithead[md] = first_hit(ch, b, b->qhead[md]);
+		for (x = b->hithead[md]; x != NIL; x = ch->ent[x].next)
+			if (ch->ent[x].row == b->open_row)
+				b->hits[md]++;
+		bank_reclass(m, ci, bank, md);
+	}
 }
 
 static void closing_remove(struct dchan *ch, struct dbank *b, uint32_t bank)
@@ -678,6 +881,64 @@ static void closing_remove(struct dchan *ch, struct dbank *b, uint32_t bank)
 			break;
 		}
 	b->closing = false;
+}
+
+/* Enters *src into queue md of channel ci (room checked by the caller). */
+static uint32_t ent_add(struct mw_dram *m, uint32_t ci, const struct dentry *src,
+			int md)
+{
+	struct dchan *ch = &m->ch[ci];
+	uint32_t x = ch->free_ent[--ch->nfree_ent];
+	struct dentry *e = &ch->ent[x];
+	struct dbank *b = bank_of(m, ci, src->bank);
+
+	*e = *src;
+	e->next = NIL;
+	e->prev = b->qtail[md];
+	if (b->qtail[md] != NIL)
+		ch->ent[b->qtail[md]].next = x;
+	else
+		b->qhead[md] = x;
+	b->qtail[md] = x;
+	if (md)
+		ch->nw++;
+	else
+		ch->nr++;
+	if (b->open_row == e->row) {
+		b->hits[md]++;
+		if (b->hithead[md] == NIL)
+			b->hithead[md] = x;
+		closing_remove(ch, b, e->bank);
+	}
+	bank_reclass(m, ci, e->bank, md);
+	return x;
+}
+
+/* Takes entry x (its bank's oldest hit, all columns done) out of queue md. */
+static void ent_remove(struct mw_dram *m, uint32_t ci, struct dbank *b,
+		       uint32_t x, int md)
+{
+	struct dchan *ch = &m->ch[ci];
+	struct dentry *e = &ch->ent[x];
+	uint32_t bank = e->bank;
+
+	assert(b->hithead[md] == x && b->hits[md] > 0);
+	b->hithead[md] = first_hit(ch, b, e->next);
+	b->hits[md]--;
+	if (e->prev != NIL)
+		ch->ent[e->prev].next = e->next;
+	else
+		b->qhead[md] = e->next;
+	if (e->next != NIL)
+		ch->ent[e->next].prev = e->prev;
+	else
+		b->qtail[md] = e->prev;
+	ch->free_ent[ch->nfree_ent++] = x;
+	if (md)
+		ch->nw--;
+	else
+		ch->nr--;
+	bank_reclass(m, ci, bank, md);
 }
 
 /* One entry (or the submission guard) of read request req is done. */
@@ -712,7 +973,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 	m->now = t;
 	switch (c.kind) {
 	case C_ACT: {
-		struct dentry *e = ch->wmode ? &ch->wq[c.q] : &ch->rq[c.q];
+		const struct dentry *e = &ch->ent[c.q];
 
 		log_cmd(m, ci, c.kind, c.bank, e->row, t);
 		b->open_row = e->row;
@@ -736,6 +997,9 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		log_cmd(m, ci, c.kind, c.bank, b->open_row, t);
 		b->open_row = NO_ROW;
 		b->hits[0] = b->hits[1] = 0;
+		b->hithead[0] = b->hithead[1] = NIL;
+		bank_reclass(m, ci, c.bank, 0);
+		bank_reclass(m, ci, c.bank, 1);
 		b->next_act = max64(b->next_act, t + tm->tRP);
 		b->ref_ok = max64(b->ref_ok, t + tm->tRP);
 		b->fresh_conflict = c.conflict;
@@ -769,8 +1033,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		break;
 	default: { /* RD, WR */
 		bool wr = c.kind == C_WR;
-		struct dentry *q = wr ? ch->wq : ch->rq;
-		struct dentry *e = &q[c.q];
+		struct dentry *e = &ch->ent[c.q];
 		uint64_t data_end;
 
 		log_cmd(m, ci, c.kind, c.bank, e->row, t);
@@ -820,32 +1083,14 @@ static void issue(struct mw_dram *m, uint32_t ci)
 				r->done = max64(r->done, data_end);
 				req_release(m, e->req);
 			}
-			if (b->hits[wr])
-				b->hits[wr]--;
-			/* Keep the queue in age order (the scan relies on it). */
-			{
-				uint32_t *n = wr ? &ch->nw : &ch->nr;
-
-				memmove(e, e + 1,
-					(size_t)(*n - (uint32_t)c.q - 1) *
-						sizeof(*e));
-				(*n)--;
-			}
+			ent_remove(m, ci, b, (uint32_t)c.q, wr);
 			if (ch->ovf_n[wr] > ch->ovf_head[wr]) {
-				struct dentry *x =
+				const struct dentry *x =
 					&ch->ovf[wr][ch->ovf_head[wr]++];
 
-				q[(*(wr ? &ch->nw : &ch->nr))++] = *x;
+				ent_add(m, ci, x, wr);
 				if (wr)
 					m->ovf_writes--;
-				if (bank_of(m, ci, x->bank)->open_row ==
-				    x->row) {
-					struct dbank *xb =
-						bank_of(m, ci, x->bank);
-
-					xb->hits[wr]++;
-					closing_remove(ch, xb, x->bank);
-				}
 				if (ch->ovf_head[wr] == ch->ovf_n[wr])
 					ch->ovf_head[wr] = ch->ovf_n[wr] = 0;
 			}
@@ -887,8 +1132,8 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 		  uint16_t cols, bool write, uint32_t req)
 {
 	struct dchan *ch = &m->ch[ci];
-	struct dbank *b;
-	struct dentry *e;
+	const struct dentry *e;
+	uint32_t x;
 	int rc;
 	bool was_w;
 
@@ -936,21 +1181,20 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 	while ((write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue))
 		if ((rc = step(m)))
 			return rc;
-	e = write ? &ch->wq[ch->nw++] : &ch->rq[ch->nr++];
-	*e = (struct dentry){.seq = m->seq++,
-			     .bank = bank,
-			     .row = row,
-			     .req = req,
-			     .cols = cols,
-			     .pc = (uint16_t)pc_of(m, bank),
-			     .grp = (uint16_t)group_of(m, bank),
-			     .write = write};
-	m->queued++;
-	b = bank_of(m, ci, bank);
-	if (b->open_row == row) {
-		b->hits[write]++;
-		closing_remove(ch, b, bank);
+	{
+		const struct dentry ne = {.seq = m->seq++,
+					  .bank = bank,
+					  .row = row,
+					  .req = req,
+					  .cols = cols,
+					  .pc = (uint16_t)pc_of(m, bank),
+					  .grp = (uint16_t)group_of(m, bank),
+					  .write = write};
+
+		x = ent_add(m, ci, &ne, write);
 	}
+	e = &ch->ent[x];
+	m->queued++;
 	/* Incremental unless the arrival can change the decision. */
 	was_w = ch->wmode;
 	update_mode(m, ch);
@@ -960,8 +1204,7 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 	} else if (ch->wmode == write) {
 		struct dcand c;
 
-		cand_entry(m, ci, e, (int)((write ? ch->nw : ch->nr) - 1),
-			   write, &c);
+		cand_entry(m, ci, e, (int)x, write, &c);
 		if (c.kind != C_NONE && better(&c, &ch->best)) {
 			ch->best = c;
 			ch->key = c.t;
