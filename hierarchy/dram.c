@@ -149,6 +149,11 @@ struct dchan {
 	uint64_t acts, pres, refs;
 };
 
+struct hent {
+	uint64_t key;
+	uint32_t ch;
+};
+
 struct dreq {
 	uint64_t issue, done;
 	uint32_t remaining;
@@ -161,10 +166,29 @@ struct mw_dram {
 	struct dbank *banks;   /* nch x nbank */
 	struct dgroup *groups; /* nch x npc x bg */
 	struct dpc *pcs;       /* nch x npc */
-	uint32_t *heap;	       /* channels by key */
+	struct hent *heap; /* channels by key (ties: lower channel) */
 	uint32_t nheap;
-	uint64_t *done_heap; /* completion times of finished reads */
-	uint32_t ndone;
+	uint64_t co_run; /* transactions in a row share all but the column */
+	/* mw_dram_decode, compiled: segments with their field multipliers,
+	 * then the XOR steps (fields of size > 1, CH to BA) */
+	struct dseg {
+		uint64_t radix, mult;
+		uint8_t field, shift;
+		bool pow2;
+	} dseg[MW_DRAM_MAP_MAX];
+	struct dxor {
+		uint64_t size;
+		uint8_t field, shift;
+		bool pow2;
+	} dxor[4];
+	uint32_t ndxor;
+	/*
+	 * Completion times of finished reads: mostly in order (a read's data
+	 * ends tCL + nBL after its last RD), so a FIFO of nondecreasing
+	 * times, and a heap for the few that arrive out of order.
+	 */
+	uint64_t *done_heap, *done_fifo;
+	uint32_t ndone, nheapd, fifo_head, fifo_n;
 	struct dreq *reqs;
 	uint32_t *free_reqs;
 	uint32_t nfree;
@@ -241,46 +265,50 @@ static double hist_pct(const struct mw_dram *m, double p)
 }
 
 /* channel heap */
-static bool hless(const struct mw_dram *m, uint32_t a, uint32_t b)
+static inline bool hless(const struct hent *a, const struct hent *b)
 {
-	return m->ch[a].key < m->ch[b].key ||
-	       (m->ch[a].key == m->ch[b].key && a < b);
+	return a->key < b->key || (a->key == b->key && a->ch < b->ch);
 }
 
-static void hswap(struct mw_dram *m, uint32_t i, uint32_t j)
+/* Channel ci's key changed: restores the heap order. */
+static void hfix(struct mw_dram *m, uint32_t ci)
 {
-	uint32_t t = m->heap[i];
+	struct hent *h = m->heap, x = {m->ch[ci].key, ci};
+	uint32_t i = m->ch[ci].hpos, n = m->nheap;
 
-	m->heap[i] = m->heap[j];
-	m->heap[j] = t;
-	m->ch[m->heap[i]].hpos = i;
-	m->ch[m->heap[j]].hpos = j;
-}
-
-static void hfix(struct mw_dram *m, uint32_t i)
-{
-	while (i > 0 && hless(m, m->heap[i], m->heap[(i - 1) / 2])) {
-		hswap(m, i, (i - 1) / 2);
+	while (i > 0 && hless(&x, &h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		m->ch[h[i].ch].hpos = i;
 		i = (i - 1) / 2;
 	}
 	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, s = i;
+		uint32_t l = 2 * i + 1, s = l;
 
-		if (l < m->nheap && hless(m, m->heap[l], m->heap[s]))
-			s = l;
-		if (r < m->nheap && hless(m, m->heap[r], m->heap[s]))
-			s = r;
-		if (s == i)
+		if (l >= n)
 			break;
-		hswap(m, i, s);
+		if (l + 1 < n && hless(&h[l + 1], &h[l]))
+			s = l + 1;
+		if (!hless(&h[s], &x))
+			break;
+		h[i] = h[s];
+		m->ch[h[i].ch].hpos = i;
 		i = s;
 	}
+	h[i] = x;
+	m->ch[ci].hpos = i;
 }
 
 static void done_push(struct mw_dram *m, uint64_t t)
 {
-	uint32_t i = m->ndone++;
+	uint32_t i, cap = m->c.outstanding;
 
+	m->ndone++;
+	if (!m->fifo_n ||
+	    m->done_fifo[(m->fifo_head + m->fifo_n - 1) % cap] <= t) {
+		m->done_fifo[(m->fifo_head + m->fifo_n++) % cap] = t;
+		return;
+	}
+	i = m->nheapd++;
 	m->done_heap[i] = t;
 	while (i > 0 && m->done_heap[(i - 1) / 2] > m->done_heap[i]) {
 		uint64_t x = m->done_heap[i];
@@ -291,18 +319,36 @@ static void done_push(struct mw_dram *m, uint64_t t)
 	}
 }
 
+/* The earliest completion time, INF if none. */
+static inline uint64_t done_top(const struct mw_dram *m)
+{
+	uint64_t a = m->fifo_n ? m->done_fifo[m->fifo_head] : INF;
+	uint64_t b = m->nheapd ? m->done_heap[0] : INF;
+
+	return a < b ? a : b;
+}
+
 static uint64_t done_pop(struct mw_dram *m)
 {
-	uint64_t top = m->done_heap[0];
+	uint64_t top;
 	uint32_t i = 0;
 
-	m->done_heap[0] = m->done_heap[--m->ndone];
+	m->ndone--;
+	if (m->fifo_n &&
+	    (!m->nheapd || m->done_fifo[m->fifo_head] <= m->done_heap[0])) {
+		top = m->done_fifo[m->fifo_head];
+		m->fifo_head = (m->fifo_head + 1) % m->c.outstanding;
+		m->fifo_n--;
+		return top;
+	}
+	top = m->done_heap[0];
+	m->done_heap[0] = m->done_heap[--m->nheapd];
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, s = i;
 
-		if (l < m->ndone && m->done_heap[l] < m->done_heap[s])
+		if (l < m->nheapd && m->done_heap[l] < m->done_heap[s])
 			s = l;
-		if (r < m->ndone && m->done_heap[r] < m->done_heap[s])
+		if (r < m->nheapd && m->done_heap[r] < m->done_heap[s])
 			s = r;
 		if (s == i)
 			break;
@@ -331,6 +377,96 @@ static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
 	return b / m->c.banks; /* index within the channel */
 }
 
+/* ---- address decoding ------------------------------------------------ */
+
+static void decode_compile(struct mw_dram *m)
+{
+	const struct mw_dram_cfg *c = &m->c;
+	uint64_t mult[MW_DF_N], size[MW_DF_N];
+	uint32_t i;
+	int f;
+
+	for (f = 0; f < MW_DF_N; f++)
+		mult[f] = 1;
+	for (i = 0; i < c->nsegs; i++) {
+		const struct mw_dram_seg *sg = &c->seg[i];
+
+		m->dseg[i] = (struct dseg){.radix = sg->radix,
+					   .mult = mult[sg->field],
+					   .field = sg->field,
+					   .shift = sg->shift,
+					   .pow2 = sg->pow2};
+		mult[sg->field] *= sg->radix;
+	}
+	size[MW_DF_CH] = (uint64_t)c->stacks * c->channels;
+	size[MW_DF_PC] = c->pseudo_channels;
+	size[MW_DF_BG] = c->bank_groups;
+	size[MW_DF_BA] = c->banks;
+	m->ndxor = 0;
+	if (c->map_xor)
+		for (f = MW_DF_CH; f <= MW_DF_BA; f++) {
+			uint64_t sz = size[f];
+			uint8_t sh = 0;
+
+			if (sz <= 1)
+				continue;
+			while ((1ull << sh) < sz)
+				sh++;
+			m->dxor[m->ndxor++] = (struct dxor){
+				.size = sz,
+				.field = (uint8_t)f,
+				.shift = sh,
+				.pow2 = !(sz & (sz - 1))};
+		}
+}
+
+/*
+ * mw_dram_decode of transaction tx, without the column: *ch, the bank
+ * index in the channel and the row.  Same arithmetic, tables compiled
+ * at create (tests compare the two).
+ */
+static void decode_tx(const struct mw_dram *m, uint64_t tx, uint32_t *ch,
+		      uint32_t *bank, uint32_t *row)
+{
+	uint64_t v[MW_DF_N] = {0}, a = tx;
+	uint32_t i;
+
+	for (i = 0; i < m->c.nsegs; i++) {
+		const struct dseg *sg = &m->dseg[i];
+		uint64_t digit;
+
+		if (sg->pow2) {
+			digit = a & (sg->radix - 1);
+			a >>= sg->shift;
+		} else {
+			digit = a % sg->radix;
+			a /= sg->radix;
+		}
+		v[sg->field] += digit * sg->mult;
+	}
+	if (m->ndxor) {
+		uint64_t r = v[MW_DF_RO];
+
+		for (i = 0; i < m->ndxor; i++) {
+			const struct dxor *x = &m->dxor[i];
+
+			if (x->pow2) {
+				v[x->field] ^= r & (x->size - 1);
+				r >>= x->shift;
+			} else {
+				v[x->field] = (v[x->field] + r % x->size) % x->size;
+				r /= x->size;
+			}
+		}
+	}
+	*ch = (uint32_t)v[MW_DF_CH];
+	*bank = ((uint32_t)v[MW_DF_PC] * m->c.bank_groups +
+		 (uint32_t)v[MW_DF_BG]) *
+			m->c.banks +
+		(uint32_t)v[MW_DF_BA];
+	*row = (uint32_t)v[MW_DF_RO];
+}
+
 /* ---- create / destroy ------------------------------------------------ */
 
 struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
@@ -355,10 +491,11 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 	m->pcs = mw_calloc((size_t)m->nch * m->npc, sizeof(*m->pcs));
 	m->heap = mw_calloc(m->nch, sizeof(*m->heap));
 	m->done_heap = mw_calloc(m->c.outstanding, sizeof(*m->done_heap));
+	m->done_fifo = mw_calloc(m->c.outstanding, sizeof(*m->done_fifo));
 	m->reqs = mw_calloc(m->c.outstanding, sizeof(*m->reqs));
 	m->free_reqs = mw_calloc(m->c.outstanding, sizeof(*m->free_reqs));
 	if (!m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
-	    !m->done_heap || !m->reqs || !m->free_reqs)
+	    !m->done_heap || !m->done_fifo || !m->reqs || !m->free_reqs)
 		goto out_nomem;
 	qmax = m->c.read_queue;
 	for (i = 0; i < m->nch; i++) {
@@ -379,9 +516,13 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 		ch->key = INF;
 		ch->best.kind = C_NONE;
 		ch->hpos = i;
-		m->heap[i] = i;
+		m->heap[i] = (struct hent){INF, i};
 	}
 	m->nheap = m->nch;
+	decode_compile(m);
+	m->co_run = m->c.nsegs && m->c.seg[0].field == MW_DF_CO
+			    ? m->c.seg[0].radix
+			    : 1;
 	for (i = 0; i < (uint32_t)m->nch * m->nbank; i++) {
 		struct dbank *b = &m->banks[i];
 		uint32_t bi = i % m->nbank, k;
@@ -449,6 +590,7 @@ void mw_dram_destroy(struct mw_dram *m)
 	mw_free(m->pcs);
 	mw_free(m->heap);
 	mw_free(m->done_heap);
+	mw_free(m->done_fifo);
 	mw_free(m->reqs);
 	mw_free(m->free_reqs);
 	mw_free(m->log);
@@ -687,30 +829,45 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	update_mode(m, ch);
 	md = ch->wmode ? 1 : 0;
 	if ((i = ch->chead[md][K_COL]) != NIL) {
+		/* pcx: the PC and bus terms every column command of a PC has */
+		uint64_t pcx[16];
+
 		s = max64(ch->colbus, now);
 		lb = INF;
 		for (p = 0; p < m->npc; p++) {
-			uint64_t x = md ? cp[p].next_wr : cp[p].next_rd;
-
-			if (x < lb)
-				lb = x;
+			pcx[p] = max64(md ? cp[p].next_wr : cp[p].next_rd, s);
+			if (pcx[p] < lb)
+				lb = pcx[p];
 		}
-		lb = max64(lb, s);
 		bt = INF;
 		bb = NIL;
-		for (; i != NIL; i = cb[i].cnext[md]) {
-			const struct dbank *b = &cb[i];
-			uint64_t t =
-				md ? max64(max64(b->next_wr, cg[b->grp].next_wr),
-					   max64(cp[b->pc].next_wr, s))
-				   : max64(max64(b->next_rd, cg[b->grp].next_rd),
-					   max64(cp[b->pc].next_rd, s));
+		if (md) {
+			for (; i != NIL; i = cb[i].cnext[1]) {
+				const struct dbank *b = &cb[i];
+				uint64_t t = max64(
+					max64(b->next_wr, cg[b->grp].next_wr),
+					pcx[b->pc]);
 
-			if (t < bt) {
-				bt = t;
-				bb = i;
-				if (t == lb)
-					break;
+				if (t < bt) {
+					bt = t;
+					bb = i;
+					if (t == lb)
+						break;
+				}
+			}
+		} else {
+			for (; i != NIL; i = cb[i].cnext[0]) {
+				const struct dbank *b = &cb[i];
+				uint64_t t = max64(
+					max64(b->next_rd, cg[b->grp].next_rd),
+					pcx[b->pc]);
+
+				if (t < bt) {
+					bt = t;
+					bb = i;
+					if (t == lb)
+						break;
+				}
 			}
 		}
 		best = (struct dcand){.t = bt,
@@ -722,39 +879,48 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				      .pc = cb[bb].pc};
 	}
 	if ((i = ch->chead[md][K_ACT]) != NIL) {
-		s = max64(ch->rowbus, now);
+		/*
+		 * pcx: a PC's ACT terms (tRRD_S, tFAW) and the row bus, before
+		 * now; refresh: an ACT at or after ref_due waits for the
+		 * refresh (REFab: every bank of the PC, REFpb: its bank).
+		 */
+		uint64_t pcx[16], due[16];
+		uint32_t rb[16];
+		bool allbank = m->c.refresh == MW_DRAM_REF_ALLBANK;
+
 		lb = INF;
 		for (p = 0; p < m->npc; p++) {
-			uint64_t x = cp[p].next_act;
+			const struct dpc *pc = &cp[p];
 
-			if (cp[p].nact >= 4)
-				x = max64(x, cp[p].faw[cp[p].faw_i] + m->c.t.tFAW);
-			if (x < lb)
-				lb = x;
+			pcx[p] = max64(pc->next_act, ch->rowbus);
+			if (pc->nact >= 4)
+				pcx[p] = max64(pcx[p],
+					       pc->faw[pc->faw_i] + m->c.t.tFAW);
+			due[p] = m->c.refresh == MW_DRAM_REF_OFF ? INF
+								 : pc->ref_due;
+			rb[p] = allbank ? NIL : pc->ref_bank;
+			if (pcx[p] < lb)
+				lb = pcx[p];
 		}
-		lb = max64(lb, s);
+		lb = max64(lb, now);
 		bt = INF;
 		bb = NIL;
 		for (; i != NIL; i = cb[i].cnext[md]) {
 			const struct dbank *b = &cb[i];
-			const struct dpc *pc = &cp[b->pc];
 			uint64_t t = max64(max64(b->next_act, cg[b->grp].next_act),
-					   max64(pc->next_act, ch->rowbus));
+					   pcx[b->pc]);
 
-			if (pc->nact >= 4)
-				t = max64(t, pc->faw[pc->faw_i] + m->c.t.tFAW);
 			/* the refresh check is on the time before now is applied */
-			if (m->c.refresh != MW_DRAM_REF_OFF && t >= pc->ref_due &&
-			    (m->c.refresh == MW_DRAM_REF_ALLBANK ||
-			     pc->ref_bank == b->inpc))
+			if (t >= due[b->pc] &&
+			    (rb[b->pc] == NIL || rb[b->pc] == b->inpc))
 				continue; /* the refresh goes first */
 			t = max64(t, now);
-			if (t >= bt)
-				continue;
-			bt = t;
-			bb = i;
-			if (t == lb)
-				break;
+			if (t < bt) {
+				bt = t;
+				bb = i;
+				if (t == lb)
+					break;
+			}
 		}
 		if (bb != NIL) {
 			c = (struct dcand){.t = bt,
@@ -814,7 +980,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	ch->best = best;
 	if (key != ch->key) {
 		ch->key = key;
-		hfix(m, ch->hpos);
+		hfix(m, ci);
 	}
 }
 
@@ -1109,8 +1275,8 @@ static void issue(struct mw_dram *m, uint32_t ci)
 /* Processes the earliest event: a read completion or a command. */
 static int step(struct mw_dram *m)
 {
-	uint64_t tc = m->ndone ? m->done_heap[0] : INF;
-	uint64_t te = m->nheap ? m->ch[m->heap[0]].key : INF;
+	uint64_t tc = done_top(m);
+	uint64_t te = m->nheap ? m->heap[0].key : INF;
 
 	if (tc == INF && te == INF)
 		return MW_EINVAL; /* nothing can ever happen: a bug */
@@ -1121,7 +1287,7 @@ static int step(struct mw_dram *m)
 			m->now = tc;
 		return 0;
 	}
-	uint32_t ci = m->heap[0];
+	uint32_t ci = m->heap[0].ch;
 
 	issue(m, ci);
 	rescan(m, ci);
@@ -1208,7 +1374,7 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 		if (c.kind != C_NONE && better(&c, &ch->best)) {
 			ch->best = c;
 			ch->key = c.t;
-			hfix(m, ch->hpos);
+			hfix(m, ci);
 		}
 	}
 	return 0;
@@ -1287,15 +1453,17 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 	tx = addr / m->c.tx_bytes;
 	last = (addr + bytes - 1) / m->c.tx_bytes;
 	for (; tx <= last; tx++) {
-		struct mw_dram_loc l;
-		uint32_t bank;
+		uint32_t ch, bank, row;
 
-		mw_dram_decode(&m->c, tx * m->c.tx_bytes, &l);
-		bank = (l.f[MW_DF_PC] * m->c.bank_groups + l.f[MW_DF_BG]) *
-			       m->c.banks +
-		       l.f[MW_DF_BA];
-		if (cols && l.f[MW_DF_CH] == cur_ch && bank == cur_bank &&
-		    l.f[MW_DF_RO] == cur_row && cols < UINT16_MAX) {
+		/* The lowest mapping digit is a column one: no carry, same
+		 * channel, bank and row (XOR takes only row bits). */
+		if (cols && tx % m->co_run && cols < UINT16_MAX) {
+			cols++;
+			continue;
+		}
+		decode_tx(m, tx, &ch, &bank, &row);
+		if (cols && ch == cur_ch && bank == cur_bank &&
+		    row == cur_row && cols < UINT16_MAX) {
 			cols++;
 			continue;
 		}
@@ -1306,9 +1474,9 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 					 write, req)))
 				return rc;
 		}
-		cur_ch = l.f[MW_DF_CH];
+		cur_ch = ch;
 		cur_bank = bank;
-		cur_row = l.f[MW_DF_RO];
+		cur_row = row;
 		cols = 1;
 	}
 	if (!write)
