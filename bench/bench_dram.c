@@ -53,7 +53,8 @@ static const struct preset presets[] = {
 	  {"write_queue", "128"},
 	  {"write_high", "120"},
 	  {"write_low", "8"},
-	  {"refresh", "perbank"}}},
+	  {"refresh", "perbank"},
+	  {"line_bytes", "128"}}},
 	{"h200",
 	 {{"standard", "hbm3e-9600"},
 	  {"stacks", "6"},
@@ -63,7 +64,8 @@ static const struct preset presets[] = {
 	  {"write_queue", "128"},
 	  {"write_high", "120"},
 	  {"write_low", "8"},
-	  {"refresh", "perbank"}}},
+	  {"refresh", "perbank"},
+	  {"line_bytes", "128"}}},
 };
 
 static void load(struct mw_dram_cfg *c, const struct preset *p)
@@ -206,28 +208,34 @@ int main(void)
 	}
 	printf("\nstreaming efficiency, model vs measured "
 	       "(gpu-hardware.md section 2)\n");
-	printf("  %-9s %-10s %6s %12s %10s %10s\n", "memory", "kernel", "req B",
-	       "peak GB/s", "model", "measured");
+	printf("  %-9s %-10s %6s %6s %12s %10s %10s\n", "memory", "kernel",
+	       "req B", "line B", "peak GB/s", "model", "measured");
 	for (i = 1; i < 3; i++) {
 		static const struct {
 			enum pat p;
 			uint32_t req;
 			const char *meas[3];
+			bool nolines; /* line_bytes = 0 */
 		} k[] = {
-			{COPY, 128, {"", "89.5% D2D", "89.6% D2D"}},
-			{COPY, 32, {"", "89.5% D2D", "89.6% D2D"}},
-			{TRIAD, 128, {"", "88.6% Triad", "87.1% Triad"}},
-			{READ, 128, {"", "94.9% Dot", "95.2% Dot"}},
+			{COPY, 128, {"", "89.5% D2D", "89.6% D2D"}, false},
+			{COPY, 32, {"", "89.5% D2D", "89.6% D2D"}, false},
+			{COPY, 32, {"", "89.5% D2D", "89.6% D2D"}, true},
+			{TRIAD, 128, {"", "88.6% Triad", "87.1% Triad"}, false},
+			{TRIAD, 32, {"", "88.6% Triad", "87.1% Triad"}, false},
+			{READ, 128, {"", "94.9% Dot", "95.2% Dot"}, false},
+			{READ, 32, {"", "94.9% Dot", "95.2% Dot"}, false},
 		};
 		size_t j;
 
-		load(&c, &presets[i]);
 		for (j = 0; j < sizeof(k) / sizeof(k[0]); j++) {
+			load(&c, &presets[i]);
+			if (k[j].nolines)
+				c.line_bytes = 0;
 			eff = run(&c, k[j].p, k[j].req, n, &rate);
-			printf("  %-9s %-10s %6u %12.1f %9.1f%% %10s\n",
+			printf("  %-9s %-10s %6u %6u %12.1f %9.1f%% %10s\n",
 			       presets[i].name, pname[k[j].p], k[j].req,
-			       mw_dram_peak_bw(&c) / 1e9, 100 * eff,
-			       k[j].meas[i]);
+			       c.line_bytes, mw_dram_peak_bw(&c) / 1e9,
+			       100 * eff, k[j].meas[i]);
 		}
 	}
 	example();

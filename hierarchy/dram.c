@@ -74,12 +74,12 @@ struct dbank {
 	uint32_t qhead[2], qtail[2]; /* its entries per queue, oldest first */
 	uint32_t hithead[2];	     /* oldest entry hitting open_row */
 	uint32_t cnext[2], cprev[2]; /* class list links (banks) */
-	uint16_t hits[2];	     /* queued entries hitting open_row, rd / wr */
-	uint16_t pc, grp, inpc;	     /* PC, group in the channel, bank in PC */
-	uint8_t cls[2];		     /* class per queue */
-	bool fresh;	     /* activated, no column access yet */
-	bool fresh_conflict; /* that ACT followed a conflict PRE */
-	bool closing;	     /* closed page: in the closing list */
+	uint16_t hits[2];	/* queued entries hitting open_row, rd / wr */
+	uint16_t pc, grp, inpc; /* PC, group in the channel, bank in PC */
+	uint8_t cls[2];		/* class per queue */
+	bool fresh;		/* activated, no column access yet */
+	bool fresh_conflict;	/* that ACT followed a conflict PRE */
+	bool closing;		/* closed page: in the closing list */
 };
 
 struct dgroup {
@@ -105,7 +105,10 @@ struct dentry {
 	uint16_t pc;  /* pseudo-channel of bank */
 	uint16_t grp; /* bank group index in the channel */
 	uint8_t write;
+	uint8_t started;     /* a column command has issued */
 	uint32_t next, prev; /* links in its bank's list */
+	uint64_t tx_end;     /* transaction after its last */
+	uint64_t line;	     /* line_bytes: the line of its first transaction */
 };
 
 enum {
@@ -156,8 +159,12 @@ struct hent {
 
 struct dreq {
 	uint64_t issue, done;
+	uint64_t line; /* line_bytes: its line, NO_LINE if it has none */
 	uint32_t remaining;
+	uint32_t hnext; /* line hash chain */
 };
+
+#define NO_LINE UINT64_MAX
 
 struct mw_dram {
 	struct mw_dram_cfg c;
@@ -166,7 +173,7 @@ struct mw_dram {
 	struct dbank *banks;   /* nch x nbank */
 	struct dgroup *groups; /* nch x npc x bg */
 	struct dpc *pcs;       /* nch x npc */
-	struct hent *heap; /* channels by key (ties: lower channel) */
+	struct hent *heap;     /* channels by key (ties: lower channel) */
 	uint32_t nheap;
 	uint64_t co_run; /* transactions in a row share all but the column */
 	/* mw_dram_decode, compiled: segments with their field multipliers,
@@ -192,7 +199,10 @@ struct mw_dram {
 	struct dreq *reqs;
 	uint32_t *free_reqs;
 	uint32_t nfree;
-	uint32_t inflight;   /* read requests not yet completed */
+	uint32_t inflight; /* read requests not yet completed */
+	uint32_t *lhash;   /* line_bytes: in-flight read lines -> slot */
+	uint32_t lhash_bits;
+	uint64_t last_wline; /* line of the last write request, or NO_LINE */
 	uint32_t ovf_writes; /* write entries waiting outside the queues */
 	uint64_t now, seq, queued, end;
 	uint64_t requests, lat_sum, lat_n;
@@ -412,11 +422,11 @@ static void decode_compile(struct mw_dram *m)
 				continue;
 			while ((1ull << sh) < sz)
 				sh++;
-			m->dxor[m->ndxor++] = (struct dxor){
-				.size = sz,
-				.field = (uint8_t)f,
-				.shift = sh,
-				.pow2 = !(sz & (sz - 1))};
+			m->dxor[m->ndxor++] =
+				(struct dxor){.size = sz,
+					      .field = (uint8_t)f,
+					      .shift = sh,
+					      .pow2 = !(sz & (sz - 1))};
 		}
 }
 
@@ -454,7 +464,8 @@ static void decode_tx(const struct mw_dram *m, uint64_t tx, uint32_t *ch,
 				v[x->field] ^= r & (x->size - 1);
 				r >>= x->shift;
 			} else {
-				v[x->field] = (v[x->field] + r % x->size) % x->size;
+				v[x->field] =
+					(v[x->field] + r % x->size) % x->size;
 				r /= x->size;
 			}
 		}
@@ -540,6 +551,20 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 	for (i = 0; i < m->c.outstanding; i++)
 		m->free_reqs[i] = m->c.outstanding - 1 - i;
 	m->nfree = m->c.outstanding;
+	m->last_wline = NO_LINE;
+	if (m->c.line_bytes) {
+		uint32_t nb;
+
+		m->lhash_bits = 1;
+		while ((1u << m->lhash_bits) < 2 * m->c.outstanding)
+			m->lhash_bits++;
+		nb = 1u << m->lhash_bits;
+		m->lhash = mw_calloc(nb, sizeof(*m->lhash));
+		if (!m->lhash)
+			goto out_nomem;
+		for (i = 0; i < nb; i++)
+			m->lhash[i] = NIL;
+	}
 	m->ref_interval =
 		m->c.refresh == MW_DRAM_REF_PERBANK
 			? m->c.t.tREFI / (m->c.bank_groups * m->c.banks)
@@ -591,6 +616,7 @@ void mw_dram_destroy(struct mw_dram *m)
 	mw_free(m->heap);
 	mw_free(m->done_heap);
 	mw_free(m->done_fifo);
+	mw_free(m->lhash);
 	mw_free(m->reqs);
 	mw_free(m->free_reqs);
 	mw_free(m->log);
@@ -844,9 +870,9 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		if (md) {
 			for (; i != NIL; i = cb[i].cnext[1]) {
 				const struct dbank *b = &cb[i];
-				uint64_t t = max64(
-					max64(b->next_wr, cg[b->grp].next_wr),
-					pcx[b->pc]);
+				uint64_t t = max64(max64(b->next_wr,
+							 cg[b->grp].next_wr),
+						   pcx[b->pc]);
 
 				if (t < bt) {
 					bt = t;
@@ -858,9 +884,9 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		} else {
 			for (; i != NIL; i = cb[i].cnext[0]) {
 				const struct dbank *b = &cb[i];
-				uint64_t t = max64(
-					max64(b->next_rd, cg[b->grp].next_rd),
-					pcx[b->pc]);
+				uint64_t t = max64(max64(b->next_rd,
+							 cg[b->grp].next_rd),
+						   pcx[b->pc]);
 
 				if (t < bt) {
 					bt = t;
@@ -894,8 +920,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 
 			pcx[p] = max64(pc->next_act, ch->rowbus);
 			if (pc->nact >= 4)
-				pcx[p] = max64(pcx[p],
-					       pc->faw[pc->faw_i] + m->c.t.tFAW);
+				pcx[p] = max64(pcx[p], pc->faw[pc->faw_i] +
+							       m->c.t.tFAW);
 			due[p] = m->c.refresh == MW_DRAM_REF_OFF ? INF
 								 : pc->ref_due;
 			rb[p] = allbank ? NIL : pc->ref_bank;
@@ -907,8 +933,9 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		bb = NIL;
 		for (; i != NIL; i = cb[i].cnext[md]) {
 			const struct dbank *b = &cb[i];
-			uint64_t t = max64(max64(b->next_act, cg[b->grp].next_act),
-					   pcx[b->pc]);
+			uint64_t t =
+				max64(max64(b->next_act, cg[b->grp].next_act),
+				      pcx[b->pc]);
 
 			/* the refresh check is on the time before now is applied */
 			if (t >= due[b->pc] &&
@@ -1050,8 +1077,8 @@ static void closing_remove(struct dchan *ch, struct dbank *b, uint32_t bank)
 }
 
 /* Enters *src into queue md of channel ci (room checked by the caller). */
-static uint32_t ent_add(struct mw_dram *m, uint32_t ci, const struct dentry *src,
-			int md)
+static uint32_t ent_add(struct mw_dram *m, uint32_t ci,
+			const struct dentry *src, int md)
 {
 	struct dchan *ch = &m->ch[ci];
 	uint32_t x = ch->free_ent[--ch->nfree_ent];
@@ -1107,6 +1134,42 @@ static void ent_remove(struct mw_dram *m, uint32_t ci, struct dbank *b,
 	bank_reclass(m, ci, bank, md);
 }
 
+/* ---- front-end lines (line_bytes) ------------------------------------ */
+
+static inline uint32_t line_bucket(const struct mw_dram *m, uint64_t line)
+{
+	return (uint32_t)((line * 0x9E3779B97F4A7C15ull) >>
+			  (64 - m->lhash_bits));
+}
+
+/* The slot of the in-flight read of line, or NIL. */
+static uint32_t line_find(const struct mw_dram *m, uint64_t line)
+{
+	uint32_t x;
+
+	for (x = m->lhash[line_bucket(m, line)]; x != NIL; x = m->reqs[x].hnext)
+		if (m->reqs[x].line == line)
+			return x;
+	return NIL;
+}
+
+static void line_insert(struct mw_dram *m, uint32_t req)
+{
+	uint32_t *h = &m->lhash[line_bucket(m, m->reqs[req].line)];
+
+	m->reqs[req].hnext = *h;
+	*h = req;
+}
+
+static void line_remove(struct mw_dram *m, uint32_t req)
+{
+	uint32_t *x = &m->lhash[line_bucket(m, m->reqs[req].line)];
+
+	while (*x != req)
+		x = &m->reqs[*x].hnext;
+	*x = m->reqs[req].hnext;
+}
+
 /* One entry (or the submission guard) of read request req is done. */
 static void req_release(struct mw_dram *m, uint32_t req)
 {
@@ -1119,6 +1182,8 @@ static void req_release(struct mw_dram *m, uint32_t req)
 	m->lat_n++;
 	hist_add(m, r->done - r->issue);
 	done_push(m, r->done);
+	if (r->line != NO_LINE)
+		line_remove(m, req);
 	m->free_reqs[m->nfree++] = req;
 }
 
@@ -1203,6 +1268,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		uint64_t data_end;
 
 		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		e->started = 1;
 		ch->colbus = t + 1;
 		ch->tx++;
 		if (b->fresh) {
@@ -1294,14 +1360,68 @@ static int step(struct mw_dram *m)
 	return 0;
 }
 
+/*
+ * line_bytes: the entry a run of cols transactions from tx0 extends, or
+ * NULL.  It must be its bank's youngest entry in the queue, or one of
+ * the channel's last few waiting aside, of the same request slot, bank
+ * and row, not started, ending at tx0, with the run in its line.
+ */
+static struct dentry *merge_target(struct mw_dram *m, uint32_t ci,
+				   uint32_t bank, uint32_t row, uint16_t cols,
+				   bool write, uint32_t req, uint64_t tx0)
+{
+	struct dchan *ch = &m->ch[ci];
+	uint64_t line = (tx0 + cols - 1) * m->c.tx_bytes / m->c.line_bytes;
+	const struct dbank *b = bank_of(m, ci, bank);
+	struct dentry *e;
+	uint32_t k, lo;
+
+	lo = ch->ovf_n[write] - ch->ovf_head[write] > 4 ? ch->ovf_n[write] - 4
+							: ch->ovf_head[write];
+	for (k = ch->ovf_n[write]; k > lo; k--) {
+		e = &ch->ovf[write][k - 1];
+		if (e->bank != bank)
+			continue;
+		if (e->row == row && e->req == req && e->tx_end == tx0 &&
+		    e->line == line && e->cols + cols <= UINT16_MAX)
+			return e;
+		return NULL; /* the bank's youngest waiting entry */
+	}
+	if (lo > ch->ovf_head[write])
+		return NULL; /* the bank may have older waiting entries */
+	if (b->qtail[write] == NIL)
+		return NULL;
+	e = &ch->ent[b->qtail[write]];
+	if (e->row == row && e->req == req && !e->started && e->tx_end == tx0 &&
+	    e->line == line && e->cols + cols <= UINT16_MAX)
+		return e;
+	return NULL;
+}
+
 static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
-		  uint16_t cols, bool write, uint32_t req)
+		  uint16_t cols, bool write, uint32_t req, uint64_t tx0)
 {
 	struct dchan *ch = &m->ch[ci];
 	const struct dentry *e;
+	uint64_t line = m->c.line_bytes ? tx0 * m->c.tx_bytes / m->c.line_bytes
+					: 0;
 	uint32_t x;
 	int rc;
 	bool was_w;
+
+	if (m->c.line_bytes) {
+		struct dentry *t =
+			merge_target(m, ci, bank, row, cols, write, req, tx0);
+
+		if (t) {
+			/* back-to-back column bursts of one entry */
+			t->cols = (uint16_t)(t->cols + cols);
+			t->tx_end += cols;
+			if (!write)
+				m->reqs[req].remaining--;
+			return 0;
+		}
+	}
 
 	if (m->c.buffered &&
 	    (write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue)) {
@@ -1338,7 +1458,9 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 					.cols = cols,
 					.pc = (uint16_t)pc_of(m, bank),
 					.grp = (uint16_t)group_of(m, bank),
-					.write = write};
+					.write = write,
+					.tx_end = tx0 + cols,
+					.line = line};
 		if (write)
 			m->ovf_writes++;
 		m->queued++;
@@ -1355,7 +1477,9 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 					  .cols = cols,
 					  .pc = (uint16_t)pc_of(m, bank),
 					  .grp = (uint16_t)group_of(m, bank),
-					  .write = write};
+					  .write = write,
+					  .tx_end = tx0 + cols,
+					  .line = line};
 
 		x = ent_add(m, ci, &ne, write);
 	}
@@ -1426,6 +1550,7 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 	struct mw_dram *m = dram;
 	uint64_t tx, last;
 	uint32_t req = UINT32_MAX, cur_ch = 0, cur_bank = 0, cur_row = NO_ROW;
+	uint64_t run0 = 0;
 	uint16_t cols = 0;
 	int rc;
 
@@ -1437,19 +1562,45 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 		return 0;
 	}
 	if (!write) {
-		while (m->inflight + m->ovf_writes >= m->c.outstanding)
-			if ((rc = step(m)))
-				return rc;
-		req = m->free_reqs[--m->nfree];
-		/* remaining holds one guard until every entry is queued. */
-		m->reqs[req] = (struct dreq){
-			.issue = m->now, .done = m->now, .remaining = 1};
-		m->inflight++;
-	} else
-		while (m->ovf_writes &&
-		       m->inflight + m->ovf_writes >= m->c.outstanding)
-			if ((rc = step(m)))
-				return rc;
+		uint64_t line = NO_LINE;
+
+		if (m->c.line_bytes &&
+		    addr / m->c.line_bytes ==
+			    (addr + bytes - 1) / m->c.line_bytes)
+			line = addr / m->c.line_bytes;
+		if (line != NO_LINE && (req = line_find(m, line)) != NIL) {
+			/* joins the in-flight read of its line */
+			m->reqs[req].remaining++;
+		} else {
+			while (m->inflight + m->ovf_writes >= m->c.outstanding)
+				if ((rc = step(m)))
+					return rc;
+			req = m->free_reqs[--m->nfree];
+			/* remaining holds one guard until every entry is
+			 * queued. */
+			m->reqs[req] = (struct dreq){.issue = m->now,
+						     .done = m->now,
+						     .line = line,
+						     .remaining = 1};
+			m->inflight++;
+			if (line != NO_LINE)
+				line_insert(m, req);
+		}
+	} else {
+		uint64_t line = NO_LINE;
+
+		if (m->c.line_bytes &&
+		    addr / m->c.line_bytes ==
+			    (addr + bytes - 1) / m->c.line_bytes)
+			line = addr / m->c.line_bytes;
+		/* a write to the line of the previous write rides along */
+		if (line == NO_LINE || line != m->last_wline)
+			while (m->ovf_writes &&
+			       m->inflight + m->ovf_writes >= m->c.outstanding)
+				if ((rc = step(m)))
+					return rc;
+		m->last_wline = line;
+	}
 	tx = addr / m->c.tx_bytes;
 	last = (addr + bytes - 1) / m->c.tx_bytes;
 	for (; tx <= last; tx++) {
@@ -1471,9 +1622,10 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 			if (!write)
 				m->reqs[req].remaining++;
 			if ((rc = submit(m, cur_ch, cur_bank, cur_row, cols,
-					 write, req)))
+					 write, req, run0)))
 				return rc;
 		}
+		run0 = tx;
 		cur_ch = ch;
 		cur_bank = bank;
 		cur_row = row;
@@ -1481,7 +1633,7 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 	}
 	if (!write)
 		m->reqs[req].remaining++;
-	rc = submit(m, cur_ch, cur_bank, cur_row, cols, write, req);
+	rc = submit(m, cur_ch, cur_bank, cur_row, cols, write, req, run0);
 	if (!rc && !write)
 		req_release(m, req);
 	return rc;

@@ -104,6 +104,11 @@ struct mw_dram_cfg {
 	uint32_t write_high;	   /* start draining writes at this many */
 	uint32_t write_low;	   /* stop draining at this many */
 	uint32_t outstanding;	   /* front-end read requests in flight */
+	uint32_t line_bytes; /* 0, or a front-end line (MSHR) of this many bytes:
+			      * reads within one in-flight line share its
+			      * outstanding slot, and a request adjacent to
+			      * its bank's youngest unstarted entry in the
+			      * same line and row extends it (docs/dram.md) */
 	enum mw_dram_row_policy row_policy;
 	enum mw_dram_refresh refresh;
 	uint32_t refresh_stagger; /* PCs refresh in this many phases (1: lockstep) */
