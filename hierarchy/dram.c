@@ -1001,7 +1001,10 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	}
 	if (m->c.refresh != MW_DRAM_REF_OFF)
 		for (i = 0; i < m->npc; i++)
-			cand_refresh(m, ci, i, &best);
+			if (best.kind == C_NONE ||
+			    max64(m->pcs[ci * m->npc + i].ref_due,
+				  ch->rowbus) <= best.t)
+				cand_refresh(m, ci, i, &best);
 	uint64_t key = best.kind == C_NONE ? INF : best.t;
 
 	ch->best = best;
@@ -1011,8 +1014,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	}
 }
 
-static void log_cmd(struct mw_dram *m, uint32_t ci, int kind, uint32_t bank,
-		    uint32_t row, uint64_t t)
+static inline void log_cmd(struct mw_dram *m, uint32_t ci, int kind,
+			   uint32_t bank, uint32_t row, uint64_t t)
 {
 	static const uint8_t kinds[] = {
 		0,	    MW_DRAM_ACT, MW_DRAM_PRE,  MW_DRAM_RD,
@@ -1020,8 +1023,10 @@ static void log_cmd(struct mw_dram *m, uint32_t ci, int kind, uint32_t bank,
 	struct mw_dram_cmd *c;
 	uint32_t per = m->c.bank_groups * m->c.banks;
 
+	if (!m->log_cap)
+		return;
 	if (m->log_n == m->log_cap) {
-		m->log_trunc = m->log_cap > 0 || m->log_trunc;
+		m->log_trunc = true;
 		return;
 	}
 	c = &m->log[m->log_n++];
