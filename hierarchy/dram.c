@@ -34,9 +34,23 @@
  *   that channel's FIFO (the L2 / crossbar side) and enters, oldest
  *   first, as soon as an entry leaves; blocking: the whole stream waits
  *   for room.  No per-cycle issue cap.
+ * - line_bytes = L (0: off): the front end tracks lines as an L2's MSHRs
+ *   do.  A read inside one L-byte line whose read is still in flight
+ *   joins that read's slot (latency and reads_done then count lines); a
+ *   write to the line of the previous write does not wait for a slot;
+ *   a request that continues its bank's youngest entry (same slot, row
+ *   and line, no column command issued yet; queued, or among the last
+ *   four waiting aside) extends that entry, so a line's sectors are
+ *   back-to-back column bursts of one entry, as a 128 B request's are.
  * - Event-driven: a channel's next command time is the max of the
  *   earliest-legal times kept per bank, bank group, PC and bus; a heap
  *   orders channels by it.  Idle cycles are never visited.
+ * - Scheduling cost: all entries of one bank in the active queue need
+ *   the same command at the same time, so the bank's oldest entry (its
+ *   oldest row hit, for a column command) stands for them.  Banks sit in
+ *   per-queue class lists (column, ACT, conflict PRE) in age order of
+ *   that entry; a walk stops at the first candidate legal at its class's
+ *   lower bound.  The decisions are those of a scan over every entry.
  * - Row outcomes are per transaction: hit (row open), miss (bank was
  *   closed), conflict (another row had to be closed for it).
  * - Read latency: request enqueue to last data; percentiles from a
