@@ -956,12 +956,16 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			    (rb[b->pc] == NIL || rb[b->pc] == b->inpc))
 				continue; /* the refresh goes first */
 			t = max64(t, now);
-			if (t < bt) {
-				bt = t;
-				bb = i;
-				if (t == lb)
-					break;
+			/* branch-free minimum: the order is unpredictable */
+			{
+				uint64_t lt = 0 - (uint64_t)(t < bt);
+
+				bt = (t & lt) | (bt & ~lt);
+				bb = (uint32_t)(((uint64_t)i & lt) |
+						((uint64_t)bb & ~lt));
 			}
+			if (bt == lb)
+				break;
 		}
 		if (bb != NIL) {
 			c = (struct dcand){.t = bt,
@@ -982,12 +986,16 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		for (; i != NIL; i = cb[i].cnext[md]) {
 			uint64_t t = max64(cb[i].next_pre, s);
 
-			if (t < bt) {
-				bt = t;
-				bb = i;
-				if (t == s)
-					break;
+			/* branch-free minimum: the order is unpredictable */
+			{
+				uint64_t lt = 0 - (uint64_t)(t < bt);
+
+				bt = (t & lt) | (bt & ~lt);
+				bb = (uint32_t)(((uint64_t)i & lt) |
+						((uint64_t)bb & ~lt));
 			}
+			if (bt == s)
+				break;
 		}
 		c = (struct dcand){.t = bt,
 				   .seq = cb[bb].key[md],
