@@ -928,8 +928,27 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		uint32_t rb[16];
 		bool allbank = m->c.refresh == MW_DRAM_REF_ALLBANK;
 
+		bt = INF;
+		bb = NIL;
+		if (cb[i].cnext[md] == NIL) { /* one bank: no bounds needed */
+			const struct dbank *b = &cb[i];
+			const struct dpc *pc = &cp[b->pc];
+			uint64_t t =
+				max64(max64(b->next_act, cg[b->grp].next_act),
+				      max64(pc->next_act, ch->rowbus));
+
+			if (pc->nact >= 4)
+				t = max64(t, pc->faw[pc->faw_i] + m->c.t.tFAW);
+			if (m->c.refresh == MW_DRAM_REF_OFF ||
+			    t < pc->ref_due ||
+			    (!allbank && pc->ref_bank != b->inpc)) {
+				bt = max64(t, now);
+				bb = i;
+			}
+			i = NIL;
+		}
 		lb = INF;
-		for (p = 0; p < m->npc; p++) {
+		for (p = 0; i != NIL && p < m->npc; p++) {
 			const struct dpc *pc = &cp[p];
 
 			pcx[p] = max64(pc->next_act, ch->rowbus);
@@ -943,8 +962,6 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				lb = pcx[p];
 		}
 		lb = max64(lb, now);
-		bt = INF;
-		bb = NIL;
 		for (; i != NIL; i = cb[i].cnext[md]) {
 			const struct dbank *b = &cb[i];
 			uint64_t t =
