@@ -68,6 +68,7 @@
 
 #define NO_ROW	 UINT32_MAX
 #define INF	 UINT64_MAX
+#define WHEEL	 256 /* CK the channel calendar covers ahead of now */
 #define HIST_SUB 16
 #define HIST_N	 (64 * HIST_SUB)
 
@@ -159,7 +160,8 @@ struct dchan {
 	uint32_t ovf_head[2], ovf_n[2], ovf_cap[2];
 	uint64_t rowbus, colbus;
 	struct dcand best;
-	uint32_t hpos; /* position in the heap */
+	uint32_t hpos; /* position in the far heap */
+	bool inwheel;  /* in the calendar wheel, else in the far heap */
 	uint64_t key;
 	/* stats */
 	uint64_t bytes_read, bytes_written, tx, hits, misses, conflicts;
@@ -187,8 +189,12 @@ struct mw_dram {
 	struct dbank *banks;   /* nch x nbank */
 	struct dgroup *groups; /* nch x npc x bg */
 	struct dpc *pcs;       /* nch x npc */
-	struct hent *heap;     /* channels by key (ties: lower channel) */
+	struct hent *heap;     /* far channels by key (ties: lower channel) */
 	uint32_t nheap;
+	uint64_t *wheel; /* WHEEL slots x wwords: channels due at that CK */
+	uint32_t wwords, nwheel;
+	uint32_t wcount[WHEEL]; /* channels per slot */
+	uint64_t wsum[WHEEL / 64];
 	uint64_t co_run; /* transactions in a row share all but the column */
 	/* mw_dram_decode, compiled: segments with their field multipliers,
 	 * then the XOR steps (fields of size > 1, CH to BA) */
@@ -294,11 +300,11 @@ static inline bool hless(const struct hent *a, const struct hent *b)
 	return a->key < b->key || (a->key == b->key && a->ch < b->ch);
 }
 
-/* Channel ci's key changed: restores the heap order. */
-static void hfix(struct mw_dram *m, uint32_t ci)
+/* Places x at position i of the far heap and restores its order. */
+static void hsift(struct mw_dram *m, uint32_t i, struct hent x)
 {
-	struct hent *h = m->heap, x = {m->ch[ci].key, ci};
-	uint32_t i = m->ch[ci].hpos, n = m->nheap;
+	struct hent *h = m->heap;
+	uint32_t n = m->nheap;
 
 	while (i > 0 && hless(&x, &h[(i - 1) / 2])) {
 		h[i] = h[(i - 1) / 2];
@@ -306,20 +312,102 @@ static void hfix(struct mw_dram *m, uint32_t ci)
 		i = (i - 1) / 2;
 	}
 	for (;;) {
-		uint32_t l = 2 * i + 1, s = l;
+		uint32_t l = 2 * i + 1, c = l;
 
 		if (l >= n)
 			break;
 		if (l + 1 < n && hless(&h[l + 1], &h[l]))
-			s = l + 1;
-		if (!hless(&h[s], &x))
+			c = l + 1;
+		if (!hless(&h[c], &x))
 			break;
-		h[i] = h[s];
+		h[i] = h[c];
 		m->ch[h[i].ch].hpos = i;
-		i = s;
+		i = c;
 	}
 	h[i] = x;
-	m->ch[ci].hpos = i;
+	m->ch[x.ch].hpos = i;
+}
+
+/*
+ * Channel calendar: a channel whose key is within WHEEL CK of now sits
+ * in the wheel (slot key % WHEEL, a bitmap of channels per slot and a
+ * bitmap of non-empty slots); the others (far keys, INF) in the far
+ * heap.  Keys never fall below now, so a slot holds one key value.  The
+ * earliest is the lower (key, channel) of the wheel's first non-empty
+ * slot from now (lowest channel bit) and the far heap's top.
+ */
+static void chan_setkey(struct mw_dram *m, uint32_t ci, uint64_t key)
+{
+	struct dchan *ch = &m->ch[ci];
+	uint32_t w = ci / 64;
+	uint64_t bit = 1ull << (ci % 64);
+
+	if (ch->inwheel) {
+		uint32_t sl = (uint32_t)(ch->key & (WHEEL - 1));
+		uint64_t *b = &m->wheel[(size_t)sl * m->wwords];
+
+		b[w] &= ~bit;
+		if (--m->wcount[sl] == 0)
+			m->wsum[sl / 64] &= ~(1ull << (sl % 64));
+		m->nwheel--;
+	} else {
+		struct hent last = m->heap[--m->nheap];
+
+		if (ch->hpos != m->nheap)
+			hsift(m, ch->hpos, last);
+	}
+	ch->key = key;
+	if (key < m->now + WHEEL) {
+		uint32_t sl = (uint32_t)(key & (WHEEL - 1));
+
+		m->wheel[(size_t)sl * m->wwords + w] |= bit;
+		if (m->wcount[sl]++ == 0)
+			m->wsum[sl / 64] |= 1ull << (sl % 64);
+		m->nwheel++;
+		ch->inwheel = true;
+	} else {
+		m->nheap++;
+		hsift(m, m->nheap - 1, (struct hent){key, ci});
+		ch->inwheel = false;
+	}
+}
+
+/* The earliest channel and its key; INF if none can act. */
+static inline uint64_t chan_top(const struct mw_dram *m, uint32_t *ci)
+{
+	uint64_t key = INF;
+
+	*ci = 0;
+	if (m->nwheel) {
+		uint32_t p = (uint32_t)(m->now & (WHEEL - 1)), k, sl = 0, w;
+		bool found = false;
+
+		for (k = 0; k <= WHEEL / 64 && !found; k++) {
+			uint32_t wi = (p / 64 + k) % (WHEEL / 64);
+			uint64_t x = m->wsum[wi];
+
+			if (k == 0)
+				x &= ~0ull << (p % 64);
+			else if (k == WHEEL / 64)
+				x &= (1ull << (p % 64)) - 1;
+			if (x) {
+				sl = wi * 64 + (uint32_t)__builtin_ctzll(x);
+				found = true;
+			}
+		}
+		assert(found);
+		for (w = 0; !m->wheel[(size_t)sl * m->wwords + w]; w++)
+			;
+		*ci = w * 64 + (uint32_t)__builtin_ctzll(
+				       m->wheel[(size_t)sl * m->wwords + w]);
+		key = m->now + ((sl - p) & (WHEEL - 1));
+	}
+	if (m->nheap && (m->heap[0].key < key ||
+			 (m->heap[0].key == key && m->heap[0].ch < *ci))) {
+		key = m->heap[0].key;
+		*ci = m->heap[0].ch;
+	}
+	return key;
 }
 
 static void done_push(struct mw_dram *m, uint64_t t)
@@ -515,12 +603,15 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 			      sizeof(*m->groups));
 	m->pcs = mw_calloc((size_t)m->nch * m->npc, sizeof(*m->pcs));
 	m->heap = mw_calloc(m->nch, sizeof(*m->heap));
+	m->wwords = (m->nch + 63) / 64;
+	m->wheel = mw_calloc((size_t)WHEEL * m->wwords, sizeof(*m->wheel));
 	m->done_heap = mw_calloc(m->c.outstanding, sizeof(*m->done_heap));
 	m->done_fifo = mw_calloc(m->c.outstanding, sizeof(*m->done_fifo));
 	m->reqs = mw_calloc(m->c.outstanding, sizeof(*m->reqs));
 	m->free_reqs = mw_calloc(m->c.outstanding, sizeof(*m->free_reqs));
 	if (!m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
-	    !m->done_heap || !m->done_fifo || !m->reqs || !m->free_reqs)
+	    !m->wheel || !m->done_heap || !m->done_fifo || !m->reqs ||
+	    !m->free_reqs)
 		goto out_nomem;
 	qmax = m->c.read_queue;
 	for (i = 0; i < m->nch; i++) {
@@ -628,6 +719,7 @@ void mw_dram_destroy(struct mw_dram *m)
 	mw_free(m->groups);
 	mw_free(m->pcs);
 	mw_free(m->heap);
+	mw_free(m->wheel);
 	mw_free(m->done_heap);
 	mw_free(m->done_fifo);
 	mw_free(m->lhash);
@@ -1047,10 +1139,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	uint64_t key = best.kind == C_NONE ? INF : best.t;
 
 	ch->best = best;
-	if (key != ch->key) {
-		ch->key = key;
-		hfix(m, ci);
-	}
+	if (key != ch->key)
+		chan_setkey(m, ci, key);
 }
 
 static inline void log_cmd(struct mw_dram *m, uint32_t ci, int kind,
@@ -1386,7 +1476,8 @@ static void issue(struct mw_dram *m, uint32_t ci)
 static int step(struct mw_dram *m)
 {
 	uint64_t tc = done_top(m);
-	uint64_t te = m->nheap ? m->heap[0].key : INF;
+	uint32_t ci;
+	uint64_t te = chan_top(m, &ci);
 
 	if (tc == INF && te == INF)
 		return MW_EINVAL; /* nothing can ever happen: a bug */
@@ -1397,8 +1488,6 @@ static int step(struct mw_dram *m)
 			m->now = tc;
 		return 0;
 	}
-	uint32_t ci = m->heap[0].ch;
-
 	issue(m, ci);
 	rescan(m, ci);
 	return 0;
@@ -1541,8 +1630,7 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 		cand_entry(m, ci, e, (int)x, write, &c);
 		if (c.kind != C_NONE && better(&c, &ch->best)) {
 			ch->best = c;
-			ch->key = c.t;
-			hfix(m, ci);
+			chan_setkey(m, ci, c.t);
 		}
 	}
 	return 0;
