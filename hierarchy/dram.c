@@ -43,8 +43,10 @@
  *   four waiting aside) extends that entry, so a line's sectors are
  *   back-to-back column bursts of one entry, as a 128 B request's are.
  * - Event-driven: a channel's next command time is the max of the
- *   earliest-legal times kept per bank, bank group, PC and bus; a heap
- *   orders channels by it.  Idle cycles are never visited.
+ *   earliest-legal times kept per bank, bank group, PC and bus; a
+ *   calendar (a wheel of CK slots with channel bitmaps, far keys in a
+ *   heap) orders channels by it, ties to the lower channel.  Idle cycles
+ *   are never visited.
  * - Scheduling cost: all entries of one bank in the active queue need
  *   the same command at the same time, so the bank's oldest entry (its
  *   oldest row hit, for a column command) stands for them.  Banks sit in
