@@ -13,6 +13,8 @@
  *
  * BENCH_DRAM_REQUESTS sets the stream length (default 1 M).  Speeds are
  * requests per CPU-second (the build machine is shared).
+ * BENCH_DRAM_ONLY=K runs only row K (0-3) of the speed table, for
+ * profiling (valgrind --tool=callgrind).
  */
 #include "hierarchy/dram.h"
 #include "common/hash.h"
@@ -185,6 +187,8 @@ static void example(void)
 int main(void)
 {
 	const char *env = getenv("BENCH_DRAM_REQUESTS");
+	const char *only = getenv("BENCH_DRAM_ONLY");
+	int row = only ? atoi(only) : -1;
 	uint64_t n = env ? strtoull(env, NULL, 10) : 1000000ull;
 	static const char *const pname[] = {"sequential 128 B reads",
 					    "random 32 B reads", "copy",
@@ -197,15 +201,18 @@ int main(void)
 	       (unsigned long long)n);
 	printf("  %-12s %-24s %14s %10s\n", "memory", "pattern", "requests/s",
 	       "% of peak");
-	for (i = 0; i < 2; i++) {
-		load(&c, &presets[i]);
-		eff = run(&c, SEQ, 128, n, &rate);
-		printf("  %-12s %-24s %12.2f M %9.1f%%\n", presets[i].name,
-		       pname[SEQ], rate / 1e6, 100 * eff);
-		eff = run(&c, RANDOM, 32, n, &rate);
-		printf("  %-12s %-24s %12.2f M %9.1f%%\n", presets[i].name,
-		       pname[RANDOM], rate / 1e6, 100 * eff);
+	for (i = 0; i < 4; i++) {
+		enum pat p = i % 2 ? RANDOM : SEQ;
+
+		if (row >= 0 && row != (int)i)
+			continue;
+		load(&c, &presets[i / 2]);
+		eff = run(&c, p, p == SEQ ? 128 : 32, n, &rate);
+		printf("  %-12s %-24s %12.2f M %9.1f%%\n", presets[i / 2].name,
+		       pname[p], rate / 1e6, 100 * eff);
 	}
+	if (row >= 0)
+		return 0;
 	printf("\nstreaming efficiency, model vs measured "
 	       "(gpu-hardware.md section 2)\n");
 	printf("  %-9s %-10s %6s %6s %12s %10s %10s\n", "memory", "kernel",
