@@ -154,6 +154,12 @@ struct dchan {
 	uint32_t nr, nw; /* entries per queue */
 	/* per queue, per class: banks in age order of their entry */
 	uint32_t chead[2][3], ctail[2][3];
+	/*
+	 * Per queue: at most the lowest next_rd (read) / next_wr (write) of
+	 * the K_COL banks (those terms only change at an ACT, before a bank
+	 * joins), lowered as banks join, made exact by a full walk.
+	 */
+	uint64_t colmin[2];
 	uint32_t *closing;
 	uint32_t nclosing;
 	bool wmode;
@@ -921,6 +927,12 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 	b->cls[md] = (uint8_t)k;
 	if (k == K_NONE)
 		return;
+	if (k == K_COL) {
+		uint64_t x = md ? b->next_wr : b->next_rd;
+
+		if (x < ch->colmin[md])
+			ch->colmin[md] = x;
+	}
 	b->key[md] = key;
 	for (p = ch->ctail[md][k]; p != NIL && cb[p].key[md] > key;
 	     p = cb[p].cprev[md])
@@ -964,7 +976,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	md = ch->wmode ? 1 : 0;
 	if ((i = ch->chead[md][K_COL]) != NIL) {
 		/* pcx: the PC and bus terms every column command of a PC has */
-		uint64_t pcx[16];
+		uint64_t pcx[16], bmin = INF;
 
 		s = max64(ch->colbus, now);
 		lb = INF;
@@ -973,6 +985,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			if (pcx[p] < lb)
 				lb = pcx[p];
 		}
+		/* no member's own term is below colmin (a lower bound) */
+		lb = max64(lb, ch->colmin[md]);
 		bt = INF;
 		bb = NIL;
 		if (md) {
@@ -982,6 +996,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 							 cg[b->grp].next_wr),
 						   pcx[b->pc]);
 
+				if (b->next_wr < bmin)
+					bmin = b->next_wr;
 				if (t < bt) {
 					bt = t;
 					bb = i;
@@ -996,6 +1012,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 							 cg[b->grp].next_rd),
 						   pcx[b->pc]);
 
+				if (b->next_rd < bmin)
+					bmin = b->next_rd;
 				if (t < bt) {
 					bt = t;
 					bb = i;
@@ -1004,6 +1022,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				}
 			}
 		}
+		if (i == NIL)
+			ch->colmin[md] = bmin; /* a full walk: the exact min */
 		best = (struct dcand){.t = bt,
 				      .seq = cb[bb].key[md],
 				      .kind = md ? C_WR : C_RD,
