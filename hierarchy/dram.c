@@ -160,6 +160,8 @@ struct dchan {
 	 * joins), lowered as banks join, made exact by a full walk.
 	 */
 	uint64_t colmin[2];
+	/* the same for next_act of the K_ACT banks (it only grows) */
+	uint64_t actmin[2];
 	uint32_t *closing;
 	uint32_t nclosing;
 	bool wmode;
@@ -932,6 +934,8 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 
 		if (x < ch->colmin[md])
 			ch->colmin[md] = x;
+	} else if (k == K_ACT && b->next_act < ch->actmin[md]) {
+		ch->actmin[md] = b->next_act;
 	}
 	b->key[md] = key;
 	for (p = ch->ctail[md][k]; p != NIL && cb[p].key[md] > key;
@@ -1042,9 +1046,12 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		uint32_t rb[16];
 		bool allbank = m->c.refresh == MW_DRAM_REF_ALLBANK;
 
+		uint64_t bmin = INF;
+		bool multi = cb[i].cnext[md] != NIL;
+
 		bt = INF;
 		bb = NIL;
-		if (cb[i].cnext[md] == NIL) { /* one bank: no bounds needed */
+		if (!multi) { /* one bank: no bounds needed */
 			const struct dbank *b = &cb[i];
 			const struct dpc *pc = &cp[b->pc];
 			uint64_t t =
@@ -1075,13 +1082,16 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			if (pcx[p] < lb)
 				lb = pcx[p];
 		}
-		lb = max64(lb, now);
+		/* no member's next_act is below actmin (a lower bound) */
+		lb = max64(max64(lb, now), ch->actmin[md]);
 		for (; i != NIL; i = cb[i].cnext[md]) {
 			const struct dbank *b = &cb[i];
 			uint64_t t =
 				max64(max64(b->next_act, cg[b->grp].next_act),
 				      pcx[b->pc]);
 
+			if (b->next_act < bmin)
+				bmin = b->next_act;
 			/* the refresh check is on the time before now is applied */
 			if (t >= due[b->pc] &&
 			    (rb[b->pc] == NIL || rb[b->pc] == b->inpc))
@@ -1098,6 +1108,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			if (bt == lb)
 				break;
 		}
+		if (multi && i == NIL)
+			ch->actmin[md] = bmin; /* a full walk: the exact min */
 		if (bb != NIL) {
 			c = (struct dcand){.t = bt,
 					   .seq = cb[bb].key[md],
