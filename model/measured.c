@@ -859,6 +859,13 @@ static const struct mw_metric_map metric_map[] = {
 	{"gpu__time_duration.sum", 1e9, "time", "total_ns", "ns"},
 	{"time", 1e9, "time", "total_ns", "ns"},
 	{"copy_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"mul_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"scale_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"add_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"triad_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"dot_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"read_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"init_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

@@ -397,7 +397,9 @@ Test(measured, metric_map)
 	x = mw_metric_map_find("gpu__time_duration.sum");
 	cr_assert_float_eq(x->scale, 1e9, 0);
 	cr_assert_str_eq(x->metric, "total_ns");
-	cr_assert_null(mw_metric_map_find("triad_bandwidth"));
+	cr_assert_null(mw_metric_map_find("latency_per_load"));
+	x = mw_metric_map_find("triad_bandwidth");
+	cr_assert_str_eq(x->metric, "effective_bandwidth");
 }
 
 /*
