@@ -110,12 +110,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{&cli_hw_argp, 0,
-	 "Hardware options (default: each row's gpu/hw/cpu attribute mapped "
-	 "to a preset):",
-	 3},
-	{0}};
+static const struct argp_child children[] = {{&cli_hw_argp, 0,
+					      "Hardware options (default: each "
+					      "row's gpu/hw/cpu attribute "
+					      "mapped "
+					      "to a preset):",
+					      3},
+					     {0}};
 
 /* ---- formatting ------------------------------------------------------------ */
 
@@ -184,8 +185,9 @@ static const char *cache_text(const struct mw_measured_row *r)
 
 static void print_compared(const struct mw_validate *v)
 {
-	static const char *const titles[] = {
-		"case", "cache", "hw", "metric", "measured", "predicted", "error"};
+	static const char *const titles[] = {"case",   "cache",	   "hw",
+					     "metric", "measured", "predicted",
+					     "error"};
 	struct cli_table *t = cli_table_create(7);
 	char a[48], b[48], c[48];
 	size_t i;

@@ -1459,9 +1459,10 @@ static const struct mw_kernel_ops layer_ops = {
 	validate_layer, footprint_layer,
 	build_layer};
 
-const struct mw_kernel_ops *const mw_kernels[] = {
-	&gemm_ops, &mlp_ops, &attn_ops, &decode_ops, &layer_ops, &mw_stream_ops,
-	NULL};
+const struct mw_kernel_ops *const mw_kernels[] = {&gemm_ops,  &mlp_ops,
+						  &attn_ops,  &decode_ops,
+						  &layer_ops, &mw_stream_ops,
+						  NULL};
 
 /* For kernels in their own files (kernel_int.h). */
 int mw_plan_tensor(struct mw_plan *pl, const char *name, uint64_t bytes,

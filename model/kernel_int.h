@@ -200,8 +200,8 @@ struct mw_stream_kp {
 };
 extern const struct mw_kernel_ops mw_stream_ops;
 /* Parses key op, bytes or block into kp; 0 or MW_EPARSE. */
-int mw_stream_kp_parse(struct mw_stream_kp *kp, const char *key,
-		       const char *v, struct mw_diag *d);
+int mw_stream_kp_parse(struct mw_stream_kp *kp, const char *key, const char *v,
+		       struct mw_diag *d);
 /* The stream parameters of p, with its dtype and ctas-per-unit. */
 const struct mw_stream_kp *mw_kparams_stream(const struct mw_kparams *p,
 					     enum mw_dtype *dtype,

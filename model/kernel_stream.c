@@ -53,14 +53,14 @@ static const struct {
 static const struct {
 	const char *in, *out;
 } op_io[] = {
-	[MW_STREAM_COPY] = {"a", "c"},	 [MW_STREAM_SCALE] = {"c", "b"},
-	[MW_STREAM_ADD] = {"ab", "c"},	 [MW_STREAM_TRIAD] = {"bc", "a"},
-	[MW_STREAM_DOT] = {"ab", ""},	 [MW_STREAM_READ] = {"a", ""},
+	[MW_STREAM_COPY] = {"a", "c"}, [MW_STREAM_SCALE] = {"c", "b"},
+	[MW_STREAM_ADD] = {"ab", "c"}, [MW_STREAM_TRIAD] = {"bc", "a"},
+	[MW_STREAM_DOT] = {"ab", ""},  [MW_STREAM_READ] = {"a", ""},
 	[MW_STREAM_WRITE] = {"", "a"},
 };
 
-int mw_stream_kp_parse(struct mw_stream_kp *kp, const char *key,
-		       const char *v, struct mw_diag *d)
+int mw_stream_kp_parse(struct mw_stream_kp *kp, const char *key, const char *v,
+		       struct mw_diag *d)
 {
 	unsigned i;
 
@@ -125,8 +125,8 @@ static double footprint_stream(const struct mw_kparams *p)
 	uint32_t cpu;
 	const struct mw_stream_kp *s = mw_kparams_stream(p, &t, &cpu);
 
-	return (double)s->bytes * (double)(strlen(op_io[s->op].in) +
-					   strlen(op_io[s->op].out));
+	return (double)s->bytes *
+	       (double)(strlen(op_io[s->op].in) + strlen(op_io[s->op].out));
 }
 
 static int build_stream(const struct mw_kparams *p, struct mw_plan *pl)
@@ -160,8 +160,8 @@ static int build_stream(const struct mw_kparams *p, struct mw_plan *pl)
 				     MW_ROLE_INPUT, &ti, &base);
 		if (err)
 			return err;
-		r->in[r->nin] = mw_plan_mat(ti, base, rows, s->block,
-					    s->block, e);
+		r->in[r->nin] =
+			mw_plan_mat(ti, base, rows, s->block, s->block, e);
 		r->count[r->nin++] = 1;
 	}
 	if (*out) {
@@ -178,11 +178,11 @@ static int build_stream(const struct mw_kparams *p, struct mw_plan *pl)
 	return 0;
 }
 
-const struct mw_kernel_ops mw_stream_ops = {
-	"stream",
-	"BabelStream passes: copy, scale, add, triad, dot, read, write",
-	stream_params,
-	"--op triad --bytes 256MiB",
-	validate_stream,
-	footprint_stream,
-	build_stream};
+const struct mw_kernel_ops mw_stream_ops = {"stream",
+					    "BabelStream passes: copy, scale, "
+					    "add, triad, dot, read, write",
+					    stream_params,
+					    "--op triad --bytes 256MiB",
+					    validate_stream,
+					    footprint_stream,
+					    build_stream};

@@ -371,18 +371,16 @@ int mw_validate_predict(const struct mw_results *res,
 static const struct {
 	const char *kernel, *why;
 } no_kernel[] = {
-	{"chase",
-	 "a dependent pointer chase: its figures are latencies, which "
-	 "memwall does not model"},
-	{"read",
-	 "a CPU read sweep over working sets: its figure is a per-core "
-	 "bandwidth of cached levels, and cpu-host's levels have no "
-	 "bandwidths"},
-	{"matmul",
-	 "a CPU loop-nest matmul: memwall's gemm is a GPU CTA tiling"},
-	{"standard-attention",
-	 "attention with S materialised; attention --variant naive is "
-	 "close, but the row is not that kernel"},
+	{"chase", "a dependent pointer chase: its figures are latencies, which "
+		  "memwall does not model"},
+	{"read", "a CPU read sweep over working sets: its figure is a per-core "
+		 "bandwidth of cached levels, and cpu-host's levels have no "
+		 "bandwidths"},
+	{"matmul", "a CPU loop-nest matmul: memwall's gemm is a GPU CTA "
+		   "tiling"},
+	{"standard-attention", "attention with S materialised; attention "
+			       "--variant naive is "
+			       "close, but the row is not that kernel"},
 	{NULL, NULL},
 };
 
@@ -391,11 +389,11 @@ static const struct {
 	const char *metric, *why;
 } no_metric[] = {
 	{"latency_per_load", "memwall predicts traffic, not load latency"},
-	{"dram_plateau_bandwidth",
-	 "the plateau of L2-bench's working-set sweep (blocks re-read "
-	 "past the L2), not one stream pass"},
-	{"lts__t_sectors_srcunit_ltcfabric.sum",
-	 "memwall has no L2 partitions"},
+	{"dram_plateau_bandwidth", "the plateau of L2-bench's working-set "
+				   "sweep (blocks re-read "
+				   "past the L2), not one stream pass"},
+	{"lts__t_sectors_srcunit_ltcfabric.sum", "memwall has no L2 "
+						 "partitions"},
 	{NULL, NULL},
 };
 
@@ -429,8 +427,8 @@ static const char *machine_name(const struct mw_measured_row *r)
 
 /* The row's kernel with its parameters, or NULL with *why set. */
 static struct mw_kernel *row_kernel(struct mw_validate *v,
-				    const struct mw_measured_row *r,
-				    char **why, struct mw_diag *d)
+				    const struct mw_measured_row *r, char **why,
+				    struct mw_diag *d)
 {
 	bool copy = !strcmp(r->kernel, "copy");
 	struct mw_kernel *k = mw_kernel_create(copy ? "stream" : r->kernel, d);
@@ -446,8 +444,8 @@ static struct mw_kernel *row_kernel(struct mw_validate *v,
 		return NULL;
 	}
 	for (i = 0; i < r->nparams; i++) {
-		const char *val =
-			*r->params[i].value ? r->params[i].value : "yes";
+		const char *val = *r->params[i].value ? r->params[i].value
+						      : "yes";
 
 		if (mw_kernel_set(k, r->params[i].key, val, d)) {
 			*why = keepf(v, "params: %s", d->msg);
@@ -682,8 +680,8 @@ static int stats(struct mw_validate *v)
 
 		if (x->reason || !isfinite(x->error_pct))
 			continue;
-		for (j = 0; j < v->nstats &&
-			    strcmp(v->stats[j].metric, x->m->metric);
+		for (j = 0;
+		     j < v->nstats && strcmp(v->stats[j].metric, x->m->metric);
 		     j++)
 			;
 		if (j == v->nstats) {

@@ -49,9 +49,9 @@ void mw_validate_opts_init(struct mw_validate_opts *o);
 
 struct mw_validate_row {
 	const struct mw_measured_row *m; /* borrowed from the measured table */
-	size_t group;	 /* index of its (case, cache_control) group */
-	const char *hw;	 /* borrowed: machine used ("" = none) */
-	char *reason;	 /* owned by the table: why not predicted, or NULL */
+	size_t group;	/* index of its (case, cache_control) group */
+	const char *hw; /* borrowed: machine used ("" = none) */
+	char *reason;	/* owned by the table: why not predicted, or NULL */
 	const char *predicted_name; /* "memory.bytes_read"; NULL unmapped */
 	const char *unit;	    /* of measured/predicted: "byte", "ns" .. */
 	double measured;	    /* m->value x the map's scale */

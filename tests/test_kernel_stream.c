@@ -21,9 +21,9 @@ static const struct {
 	const char *op;
 	const char *in, *out; /* tensor names read and written */
 } ops[] = {
-	{"copy", "a", "c"},  {"scale", "c", "b"}, {"mul", "c", "b"},
-	{"add", "ab", "c"},  {"triad", "bc", "a"}, {"dot", "ab", ""},
-	{"read", "a", ""},   {"write", "", "a"},  {"init", "", "a"},
+	{"copy", "a", "c"}, {"scale", "c", "b"},  {"mul", "c", "b"},
+	{"add", "ab", "c"}, {"triad", "bc", "a"}, {"dot", "ab", ""},
+	{"read", "a", ""},  {"write", "", "a"},	  {"init", "", "a"},
 };
 
 static struct mw_kernel *stream(const char *op, uint64_t bytes,
@@ -60,7 +60,8 @@ Test(kernel_stream, every_byte_once_random)
 		struct mw_sched_cfg sc = {
 			1 + (uint32_t)(mw_rng_next(&rng) % 7),
 			1 + (uint32_t)(mw_rng_next(&rng) % 3)};
-		struct mw_kernel *k = stream(ops[o].op, bytes, dtypes[t], block);
+		struct mw_kernel *k =
+			stream(ops[o].op, bytes, dtypes[t], block);
 		struct mw_diag d;
 		struct mw_stream *s = mw_kernel_stream(k, &sc, &d);
 		const struct mw_trace_header *h;
@@ -70,7 +71,7 @@ Test(kernel_stream, every_byte_once_random)
 		struct mw_bounds b;
 		long n, i;
 		unsigned tt, nin = (unsigned)strlen(ops[o].in),
-			      nout = (unsigned)strlen(ops[o].out);
+			     nout = (unsigned)strlen(ops[o].out);
 
 		cr_assert_not_null(s, "%s", d.msg);
 		h = mw_stream_header(s);
@@ -115,8 +116,7 @@ Test(kernel_stream, every_byte_once_random)
 			for (j = 0; j < bytes; j++)
 				cr_assert_eq(seen[tt][j], 1,
 					     "%s: %s byte %llu seen %u times",
-					     ops[o].op,
-					     h->tensors[tt].name,
+					     ops[o].op, h->tensors[tt].name,
 					     (unsigned long long)j,
 					     seen[tt][j]);
 			free(seen[tt]);

@@ -37,8 +37,8 @@ static const char fixture[] =
 	"g1,gemm," GEMM ",*,dram__bytes_read.sum,120000,byte,none,H100 SXM,,\n"
 	"g2,gemm," GEMM ",*,dram__bytes.sum,0,byte,all,H100 SXM,,\n"
 	"r1,gemm," GEMM ",*,dram__bytes_read.sum,1,byte,all,H100 SXM,R,\n"
-	"n1,gemm," GEMM
-	",*,hbm_bytes,1,GB,all,A100,paper,forward + backward; not "
+	"n1,gemm," GEMM ",*,hbm_bytes,1,GB,all,A100,paper,forward + backward; "
+			"not "
 	"comparable until a backward pass is modelled\n"
 	"c1,chase,--working-set 4096,*,latency_per_load,1.5,ns,,H100 SXM,,\n"
 	"u1,gemm," GEMM ",*,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,"
@@ -219,11 +219,12 @@ Test(validate, statistics)
 			   1e-9);
 	cr_assert(mw_validate_row(v, s->worst) ==
 		  (fabs(a->error_pct) >= fabs(b->error_pct) ? a : b));
-	cr_assert_str_eq(mw_validate_stat(v, 0)->metric,
-			 "dram__bytes_read.sum");
+	cr_assert_str_eq(mw_validate_stat(v, 0)->metric, "dram__bytes_read."
+							 "sum");
 	for (i = 0; i < mw_validate_nstats(v); i++)
-		cr_assert_neq(strcmp(mw_validate_stat(v, i)->metric,
-				     "dram__bytes.sum"),
+		cr_assert_neq(strcmp(mw_validate_stat(v, i)->metric, "dram__"
+								     "bytes."
+								     "sum"),
 			      0);
 	mw_validate_destroy(v);
 	mw_measured_destroy(m);
@@ -316,18 +317,20 @@ Test(validate, preset_names)
 {
 	cr_assert_str_eq(mw_validate_preset("H100 SXM"), "h100-sxm");
 	cr_assert_str_eq(mw_validate_preset("H100 SXM 80GB"), "h100-sxm");
-	cr_assert_str_eq(mw_validate_preset("NVIDIA H100 80GB HBM3"),
-			 "h100-sxm");
+	cr_assert_str_eq(mw_validate_preset("NVIDIA H100 80GB HBM3"), "h100-"
+								      "sxm");
 	cr_assert_str_eq(mw_validate_preset("NVIDIA H200"), "h200");
 	cr_assert_str_eq(mw_validate_preset("h200"), "h200");
 	cr_assert_str_eq(mw_validate_preset("A100 80GB"), "a100-80g");
 	cr_assert_str_eq(mw_validate_preset("A100-SXM4-80GB"), "a100-80g");
-	cr_assert_str_eq(mw_validate_preset("NVIDIA A100-SXM4-80GB"),
-			 "a100-80g");
+	cr_assert_str_eq(mw_validate_preset("NVIDIA A100-SXM4-80GB"), "a100-"
+								      "80g");
 	cr_assert_str_eq(mw_validate_preset("MI300X"), "mi300x");
 	cr_assert_str_eq(mw_validate_preset("AMD Instinct MI300X"), "mi300x");
-	cr_assert_str_eq(mw_validate_preset("Intel(R) Xeon(R) Processor"),
-			 "cpu-host");
+	cr_assert_str_eq(mw_validate_preset("Intel(R) Xeon(R) Processor"), "cpu"
+									   "-ho"
+									   "s"
+									   "t");
 	cr_assert_null(mw_validate_preset("H100 PCIe 80GB"));
 	cr_assert_null(mw_validate_preset("A100 40GB"));
 	cr_assert_null(mw_validate_preset(""));
@@ -406,7 +409,10 @@ Test(validate, derived_predictions)
 Test(validate, ncu_export)
 {
 	struct mw_measured_opts mo = {
-		"ncu-gemm", "gemm", GEMM, "all",
+		"ncu-gemm",
+		"gemm",
+		GEMM,
+		"all",
 	};
 	struct mw_validate_opts o;
 	struct mw_measured *m;
@@ -470,4 +476,39 @@ Test(validate, committed_cpu_data)
 	}
 	mw_validate_destroy(v);
 	mw_measured_destroy(m);
+}
+
+/* Published copies name kernel copy: it is stream --op copy, compared as
+   memory.effective_bandwidth (the preset's peak in counting mode). */
+Test(validate, copy_bandwidth)
+{
+	static const char text[] =
+		"case,kernel,params,metric,measured,unit,gpu\n"
+		"c,copy,--bytes 1MiB,copy_bandwidth,3.0,TB/s,H100 SXM\n"
+		"t,stream,--op triad --bytes 1MiB,triad_bandwidth,2.97,TB/s,"
+		"H100 SXM\n"
+		"x,stream,--op dram-plateau,dram_plateau_bandwidth,1.9,TB/s,"
+		"H100 SXM\n"
+		"y,stream,--op nstream,triad_bandwidth,1.9,TB/s,H100 SXM\n";
+	char *path;
+	struct mw_measured *m = load_text(text, &path);
+	struct mw_validate *v = run_small(m, 1000000);
+	const struct mw_validate_row *x;
+
+	x = mw_validate_row(v, 0);
+	cr_assert_null(x->reason, "%s", x->reason);
+	cr_assert_str_eq(x->predicted_name, "memory.effective_bandwidth");
+	cr_assert_float_eq(x->measured, 3.0e12, 1);
+	cr_assert_float_eq(x->predicted, 3352e9, 1e3);
+	cr_assert_float_eq(x->error_pct, 100.0 * (3352e9 - 3e12) / 3e12, 1e-6);
+	x = mw_validate_row(v, 1);
+	cr_assert_null(x->reason, "%s", x->reason);
+	cr_assert_float_eq(x->predicted, 3352e9, 1e3);
+	cr_assert(strstr(mw_validate_row(v, 2)->reason, "L2-bench"));
+	cr_assert(strstr(mw_validate_row(v, 3)->reason, "params: op"), "%s",
+		  mw_validate_row(v, 3)->reason);
+	cr_assert_eq(mw_validate_runs(v), 2);
+	mw_validate_destroy(v);
+	mw_measured_destroy(m);
+	th_remove(path);
 }
