@@ -38,7 +38,7 @@ static const char fixture[] =
 	"g2,gemm," GEMM ",*,dram__bytes.sum,0,byte,all,H100 SXM,,\n"
 	"r1,gemm," GEMM ",*,dram__bytes_read.sum,1,byte,all,H100 SXM,R,\n"
 	"n1,gemm," GEMM ",*,hbm_bytes,1,GB,all,A100,paper,forward + backward; "
-			"not "
+	"not "
 	"comparable until a backward pass is modelled\n"
 	"c1,chase,--working-set 4096,*,latency_per_load,1.5,ns,,H100 SXM,,\n"
 	"u1,gemm," GEMM ",*,l1tex__t_requests_pipe_lsu_mem_global_op_ld.sum,"
