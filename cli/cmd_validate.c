@@ -290,9 +290,10 @@ static void print_report(const struct validate_opts *o,
 {
 	size_t n = mw_validate_count(v), c = mw_validate_compared(v);
 
-	printf("validate: %s: %zu rows, %zu compared (%zu runs), %zu not "
+	printf("validate: %s: %zu rows, %zu compared (%zu run%s), %zu not "
 	       "predicted\n",
-	       o->data, n, c, mw_validate_runs(v), n - c);
+	       o->data, n, c, mw_validate_runs(v),
+	       mw_validate_runs(v) == 1 ? "" : "s", n - c);
 	if (c) {
 		print_compared(v);
 		print_stats(v);
