@@ -521,13 +521,15 @@ static int take_ours(struct mw_measured *m, struct ours *o, char **f, int nf,
 	const char *why, *base, *unit;
 	double v;
 	int i, err;
-	bool units_row = o->after_header && !*cell(f, o->col[C_CASE]) &&
-			 !*cell(f, o->col[C_KERNEL]);
+	bool units_row;
 
+	/* before any cell is read: a short row has no f[col] */
 	if (nf != o->nf)
 		return mw_diag_set(d, MW_EPARSE, o->file, ln,
 				   "%d fields where the header has %d", nf,
 				   o->nf);
+	units_row = o->after_header && !*cell(f, o->col[C_CASE]) &&
+		    !*cell(f, o->col[C_KERNEL]);
 	o->after_header = false;
 	if (units_row) {
 		double scale;
