@@ -52,7 +52,7 @@ static const struct argp_option options[] = {
 	 0},
 	{"max-records", OPT_MAX, "N", 0,
 	 "Do not run a prediction of more than about N records (default "
-	 "200000000, about 3 minutes; 0 = no limit)",
+	 "200000000, a few minutes; 0 = no limit)",
 	 0},
 	{"case", OPT_CASE, "NAME", 0,
 	 "Nsight Compute export: the case name (default: the file's name)", 1},
