@@ -826,6 +826,11 @@ struct mw_measured *mw_measured_load(const char *path,
 
 /* ---- measured metric -> memwall result ------------------------------- */
 
+/* Names mw_run reports as results are looked up as they are
+   (memory.bytes_read, memory.bytes_written, time.total_ns); the others
+   (memory.bytes, memory.effective_bandwidth, l1.*, l2.*) are derived from
+   mw_run's results by model/validate.c (mw_validate_predict, its Notes). */
+
 static const struct mw_metric_map metric_map[] = {
 	{"dram__bytes_read.sum", 1, "memory", "bytes_read", "byte"},
 	{"dram__bytes_op_read.sum", 1, "memory", "bytes_read", "byte"},

@@ -512,3 +512,38 @@ Test(validate, copy_bandwidth)
 	mw_measured_destroy(m);
 	th_remove(path);
 }
+
+/* published.csv as committed: with a record limit of 1 nothing runs, and
+   every row stops at a reason; none of them may be a parameter the
+   kernels refuse (each row's params are memwall options). */
+Test(validate, committed_published_data)
+{
+	struct mw_diag d;
+	struct mw_measured *m =
+		mw_measured_load("validation/data/published.csv", NULL, &d);
+	struct mw_validate *v;
+	size_t i, too_large = 0;
+
+	struct mw_validate_opts o;
+
+	cr_assert_not_null(m, "%s", d.msg);
+	/* the presets as they are (the shrinking sets fit h100-sxm only) */
+	mw_validate_opts_init(&o);
+	o.max_records = 1;
+	v = mw_validate_run(m, &o, &d);
+	cr_assert_not_null(v, "%s", d.msg);
+	cr_assert_eq(mw_validate_count(v), mw_measured_count(m));
+	cr_assert_eq(mw_validate_runs(v), 0);
+	for (i = 0; i < mw_validate_count(v); i++) {
+		const struct mw_validate_row *x = mw_validate_row(v, i);
+
+		cr_assert_not_null(x->reason);
+		cr_assert_null(strstr(x->reason, "params:"), "%s: %s",
+			       x->m->case_name, x->reason);
+		too_large += strstr(x->reason, "too large") != NULL;
+	}
+	/* 27 streams and copies, 2 LLMCompass GEMMs */
+	cr_assert_eq(too_large, 29);
+	mw_validate_destroy(v);
+	mw_measured_destroy(m);
+}
