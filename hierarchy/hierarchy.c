@@ -1015,6 +1015,305 @@ static int batch_uni1(struct mw_hier *h, const struct mw_access *recs, size_t n)
 	return 0;
 }
 
+/* ---- two levels, one unit: the uniform path with constant geometry -------
+ *
+ * The commonest CPU shape (one core, an L1 and an L2, both unsectored
+ * write-back write-allocate lru levels of one line size, one slice,
+ * modulo index, power-of-two sets, at most 16 ways) gets a batch loop
+ * of its own: both levels' arrays and masks are locals for the whole
+ * batch (nothing reallocates them), the ways are compile-time constants
+ * for the common pairs (8 + 16, 4 + 8, 8 + 8, 16 + 16; else the same code
+ * with the ways read once), the second level and the memory are inline
+ * (no call on a miss), and the rank words of sets of at most 8 ways are
+ * one word (the second word of such a set holds only padding lanes at
+ * AGE_NONE, which age_touch leaves as they are and age_victim never
+ * picks).  It is uni_line / uni_fill / memory written out for that shape:
+ * the same counter updates, the same rank updates (age_touch, age_victim
+ * of cache_int.h restricted to the words that can change), the same
+ * placement (lowest invalid way while the level is not full, else the
+ * oldest way) and the same requests below in the same order (the fill,
+ * then the dirty victim's write-back; at the second level: memory read,
+ * then memory write), so it gives the same results; tests/test_cache.c
+ * compares it with the naive model for each constant pair and for the
+ * generic form.
+ */
+
+/* One level's state, in locals across a batch. */
+struct u2_level {
+	struct mw_cache *c;
+	uint64_t *tag;
+	struct mw_cache_meta *meta;
+	uint64_t *age;
+	uint8_t *hint;
+	struct mw_counters *st;
+	uint64_t set_mask;
+};
+
+static inline void u2_load(struct u2_level *v, struct mw_cache *c)
+{
+	v->c = c;
+	v->tag = c->tag;
+	v->meta = c->meta;
+	v->age = c->age;
+	v->hint = c->hint;
+	v->st = c->st.c;
+	v->set_mask = c->set_mask;
+}
+
+/* age_touch on a set's two rank words x (W ways); W <= 8: word 0 only. */
+static inline __attribute__((always_inline)) void
+u2_touch(uint64_t *x, uint32_t way, unsigned a, uint32_t W)
+{
+	unsigned sh = (way & 7) * 8;
+	uint64_t x0 = x[0];
+
+	if (W <= 8) {
+		x0 += age_below(x0, a) >> 7;
+		x[0] = x0 & ~(0xffull << sh);
+		return;
+	}
+	x[0] = x0 + (age_below(x0, a) >> 7);
+	x[1] += age_below(x[1], a) >> 7;
+	x[way >> 3] &= ~(0xffull << sh);
+}
+
+static inline __attribute__((always_inline)) unsigned u2_rank(const uint64_t *x,
+							      uint32_t way)
+{
+	return (unsigned)(x[way >> 3] >> (way & 7) * 8) & 0xff;
+}
+
+/* age_victim of a full set. */
+static inline __attribute__((always_inline)) uint32_t
+u2_victim(const uint64_t *x, uint32_t W)
+{
+	uint64_t z0 = age_lanes_eq(x[0], W - 1), z1;
+
+	if (W <= 8)
+		return (uint32_t)__builtin_ctzll(z0) / 8;
+	z1 = age_lanes_eq(x[1], W - 1);
+	return z0 ? (uint32_t)__builtin_ctzll(z0) / 8
+		  : 8 + (uint32_t)__builtin_ctzll(z1 | (1ull << 63)) / 8;
+}
+
+/* mw_cache_find on the locals: the way of set holding line, or W. */
+static inline __attribute__((always_inline)) uint32_t
+u2_find(const struct u2_level *v, uint32_t set, uint64_t line, uint32_t W)
+{
+	const uint64_t *t = &v->tag[(size_t)set * W];
+	uint32_t w = v->hint[set];
+
+	if (MW_LIKELY(t[w] == line))
+		return w;
+	if (W == 4 || W == 8 || W == 16) {
+		uint64_t m = mw_match16(t, line, W);
+
+		if (!m)
+			return W;
+		w = (uint32_t)__builtin_ctzll(m);
+	} else {
+		for (w = 0; w < W && t[w] != line; w++)
+			;
+		if (w == W)
+			return W;
+	}
+	v->hint[set] = (uint8_t)w;
+	return w;
+}
+
+/*
+ * uni_fill's placement in set of level v (W ways) for line (absent), for
+ * (op, tensor) with the fetch decided by the caller: counts the access,
+ * the miss and the victim's write-back, updates the ranks and the way's
+ * state.  Returns the dirty flag of the victim (0: none or clean) and
+ * its line and tensor in *vline, *vtensor.
+ */
+static inline __attribute__((always_inline)) uint64_t
+u2_place(const struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
+	 unsigned tensor, bool fetch, unsigned ls, uint32_t W, uint64_t *vline,
+	 unsigned *vtensor)
+{
+	struct mw_cache *c = v->c;
+	struct mw_counters *k = &v->st[(size_t)tensor * MW_OP_COUNT + op];
+	uint32_t base = set * W, w = W;
+	uint64_t *x = &v->age[(size_t)set * 2], vdirty = 0;
+	struct mw_cache_meta *m;
+
+	k->v[MW_STAT_ACCESSES]++;
+	k->v[MW_STAT_MISSES]++;
+	k->v[MW_STAT_SECTOR_MISSES]++;
+	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)fetch << ls;
+	if (MW_UNLIKELY(c->nvalid != c->lines)) {
+		w = mw_cache_match(&v->tag[base], W, TAG_NONE);
+		if (w < W)
+			c->nvalid++;
+	}
+	if (MW_LIKELY(w == W)) {
+		struct mw_counters *kv;
+
+		w = u2_victim(x, W);
+		m = &v->meta[base + w];
+		*vline = v->tag[base + w];
+		vdirty = m->dirty;
+		*vtensor = m->tensor;
+		kv = &v->st[(size_t)m->tensor * MW_OP_COUNT + op];
+		kv->v[MW_STAT_WRITEBACKS] += vdirty;
+		kv->v[MW_STAT_BYTES_TO_BELOW] += vdirty << ls;
+	}
+	/* a fill, or invalidate + fill of the victim: one touch (fast_miss) */
+	u2_touch(x, w, u2_rank(x, w), W);
+	m = &v->meta[base + w];
+	v->tag[base + w] = line;
+	v->hint[set] = (uint8_t)w;
+	m->valid = 1;
+	m->dirty = op == MW_OP_WRITE;
+	m->tensor = (uint8_t)tensor;
+	return vdirty;
+}
+
+/* uni_line at the second level (the last one): memory below it. */
+static inline __attribute__((always_inline)) void
+u2_lower(struct mw_hier *h, const struct u2_level *v, uint64_t line,
+	 unsigned op, unsigned tensor, bool full, unsigned ls, uint32_t W)
+{
+	uint32_t set = (uint32_t)(line & v->set_mask), w;
+	uint64_t vline = 0, vdirty;
+	unsigned vtensor = 0;
+	bool fetch;
+
+	w = u2_find(v, set, line, W);
+	if (MW_LIKELY(w < W)) {
+		struct mw_counters *k =
+			&v->st[(size_t)tensor * MW_OP_COUNT + op];
+		uint64_t *x = &v->age[(size_t)set * 2];
+		unsigned r = u2_rank(x, w);
+
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_HITS]++;
+		if (r != 0)
+			u2_touch(x, w, r, W);
+		v->meta[(size_t)set * W + w].dirty |= op == MW_OP_WRITE;
+		return;
+	}
+	fetch = !(full && op == MW_OP_WRITE);
+	vdirty = u2_place(v, set, line, op, tensor, fetch, ls, W, &vline,
+			  &vtensor);
+	if (fetch)
+		memory(h, line << ls, (uint64_t)1 << ls,
+		       op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ, tensor);
+	if (vdirty)
+		memory(h, vline << ls, (uint64_t)1 << ls, MW_OP_WRITE, vtensor);
+}
+
+static bool uni2_ok(const struct mw_hier *h)
+{
+	uint32_t i;
+
+	if (!h->uni || h->units != 1 || h->nlevels != 2)
+		return false;
+	for (i = 0; i < 2; i++) {
+		const struct mw_cache *c = h->lv[i].inst[0];
+
+		if (!c->mask_index || !c->ages || !c->age_on_hit ||
+		    c->awords != 2)
+			return false;
+	}
+	return true;
+}
+
+/* The batch loop of uni2_ok hierarchies, W1 and W2 the levels' ways. */
+static inline __attribute__((always_inline)) int
+uni2_body(struct mw_hier *h, const struct mw_access *recs, size_t n,
+	  uint32_t W1, uint32_t W2)
+{
+	struct u2_level v1, v2;
+	unsigned ls = h->lv[0].line_shift;
+	uint64_t lsize = (uint64_t)1 << ls;
+	uint32_t ntensors = h->ntensors;
+	size_t i;
+
+	u2_load(&v1, h->lv[0].inst[0]);
+	u2_load(&v2, h->lv[1].inst[0]);
+	for (i = 0; i < n; i++) {
+		const struct mw_access *a = &recs[i];
+		uint64_t addr = a->addr, line, vline = 0, vdirty, *x;
+		uint32_t size = a->size, set, w;
+		unsigned op = a->op, tensor = a->tensor, r, vtensor = 0;
+		struct mw_counters *k;
+		bool full, fetch;
+
+		/* one branch for every check and for a record crossing a
+		   line; sorted out in order inside */
+		if (MW_UNLIKELY((a->unit != 0) | (tensor > ntensors) |
+				(size == 0) | (addr + size < addr) |
+				(op >= MW_OP_COUNT) |
+				((addr & (lsize - 1)) + size > lsize))) {
+			if (a->unit != 0 && !h->fold)
+				return bad_unit(h, i, a->unit);
+			if ((tensor > ntensors) | (size == 0) |
+			    (addr + size < addr) | (op >= MW_OP_COUNT))
+				return bad_record(h, i, a);
+			if ((addr & (lsize - 1)) + size > lsize) {
+				fast_send(h, 0, 0, addr, size, op, tensor);
+				if (MW_UNLIKELY(h->err))
+					return h->err;
+				continue;
+			}
+		}
+		line = addr >> ls;
+		set = (uint32_t)(line & v1.set_mask);
+		x = &v1.age[(size_t)set * 2];
+		w = u2_find(&v1, set, line, W1);
+		if (MW_LIKELY(w < W1)) {
+			k = &v1.st[(size_t)tensor * MW_OP_COUNT + op];
+			k->v[MW_STAT_ACCESSES]++;
+			k->v[MW_STAT_HITS]++;
+			r = u2_rank(x, w);
+			if (r != 0)
+				u2_touch(x, w, r, W1);
+			v1.meta[(size_t)set * W1 + w].dirty |= op ==
+							       MW_OP_WRITE;
+			debug_check(h, v1.c, line);
+#if defined(MW_DEBUG) && MW_DEBUG
+			if (h->err)
+				return h->err;
+#endif
+			continue;
+		}
+		full = size == lsize;
+		fetch = !(full && op == MW_OP_WRITE);
+		vdirty = u2_place(&v1, set, line, op, tensor, fetch, ls, W1,
+				  &vline, &vtensor);
+		debug_check(h, v1.c, line);
+		if (fetch)
+			u2_lower(h, &v2, line,
+				 op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ,
+				 tensor, false, ls, W2);
+		if (vdirty)
+			u2_lower(h, &v2, vline, MW_OP_WRITE, vtensor, true, ls,
+				 W2);
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
+MW_HOT_CLONES
+static int batch_uni2(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	uint32_t w1 = h->lv[0].inst[0]->ways, w2 = h->lv[1].inst[0]->ways;
+
+	if (w1 == 8 && w2 == 16)
+		return uni2_body(h, recs, n, 8, 16);
+	if (w1 == 4 && w2 == 8)
+		return uni2_body(h, recs, n, 4, 8);
+	if (w1 == 8 && w2 == 8)
+		return uni2_body(h, recs, n, 8, 8);
+	if (w1 == 16 && w2 == 16)
+		return uni2_body(h, recs, n, 16, 16);
+	return uni2_body(h, recs, n, w1, w2);
+}
+
 /* mw_hier_access_batch on the fast path. */
 MW_HOT_CLONES
 static int batch_fast(struct mw_hier *h, const struct mw_access *recs, size_t n)
@@ -1064,8 +1363,9 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 	size_t i;
 
 	if (h->fast)
-		return uni1_ok(h) ? batch_uni1(h, recs, n)
-				  : batch_fast(h, recs, n);
+		return uni2_ok(h)   ? batch_uni2(h, recs, n)
+		       : uni1_ok(h) ? batch_uni1(h, recs, n)
+				    : batch_fast(h, recs, n);
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
 		uint32_t unit = a->unit;

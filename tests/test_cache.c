@@ -972,6 +972,32 @@ Test(cache_diff, geometry_index_slices)
 		}
 }
 
+/* The two-level one-unit loop of the uniform path (batch_uni2 in
+   hierarchy.c): each pair of ways it compiles with constant ways, pairs
+   it takes in its generic form, and the fifo and sectored neighbours that
+   must not take it; records crossing lines and whole-line writes too. */
+Test(cache_diff, uniform_two_levels)
+{
+	static const uint32_t ways[][2] = {{8, 16}, {4, 8},  {8, 8},  {16, 16},
+					   {2, 4},  {1, 16}, {12, 3}, {16, 5}};
+	struct mw_hw_cfg cfg;
+	char what[96];
+
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++)
+		for (int v = 0; v < 3; v++) {
+			machine(&cfg, 1);
+			cfg.nlevels = 2;
+			cfg.levels[0] = level("l1", 4 * ways[i][0] * 64,
+					      ways[i][0], 64, v == 2 ? 32 : 64,
+					      v == 1 ? "fifo" : "lru");
+			cfg.levels[1] = level("l2", 16 * ways[i][1] * 64,
+					      ways[i][1], 64, 64, "lru");
+			snprintf(what, sizeof(what), "uniform %u+%u ways v%d",
+				 ways[i][0], ways[i][1], v);
+			differential(&cfg, 12000, 500 + i, 64 * 1024, 80, what);
+		}
+}
+
 Test(cache_diff, straight_to_memory)
 {
 	struct mw_hw_cfg cfg;
