@@ -239,23 +239,33 @@ static inline void line_access(struct mw_hier *h, uint32_t lvl, uint32_t unit,
 			       mw_addr addr, uint32_t n, unsigned op,
 			       unsigned tensor);
 
-static inline void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes,
-			  unsigned op, unsigned tensor)
+/* Passes a memory request to the sink (none after an error). */
+static void sink_access(struct mw_hier *h, mw_addr addr, uint64_t bytes,
+			unsigned op)
 {
-	struct mw_mem_counters *m = mw_mem_stats_at(&h->mem, tensor, op);
-	bool wr = op == MW_OP_WRITE;
 	int rc;
 
-	m->v[wr ? MW_MEM_WRITES : MW_MEM_READS]++;
-	m->v[wr ? MW_MEM_BYTES_WRITTEN : MW_MEM_BYTES_READ] += bytes;
-	if (!h->has_sink || h->err)
+	if (h->err)
 		return;
-	rc = h->sink.access(h->sink.ctx, addr, (uint32_t)bytes, wr);
+	rc = h->sink.access(h->sink.ctx, addr, (uint32_t)bytes,
+			    op == MW_OP_WRITE);
 	if (rc < 0) {
 		h->err = rc;
 		mw_diag_set(&h->diag, rc, "", 0, "memory model: %s",
 			    mw_strerror(rc));
 	}
+}
+
+static inline void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes,
+			  unsigned op, unsigned tensor)
+{
+	struct mw_mem_counters *m = mw_mem_stats_at(&h->mem, tensor, op);
+	bool wr = op == MW_OP_WRITE;
+
+	m->v[wr ? MW_MEM_WRITES : MW_MEM_READS]++;
+	m->v[wr ? MW_MEM_BYTES_WRITTEN : MW_MEM_BYTES_READ] += bytes;
+	if (h->has_sink)
+		sink_access(h, addr, bytes, op);
 }
 
 static inline struct mw_cache *inst_of(const struct mw_hier *h, uint32_t lvl,
@@ -1019,23 +1029,30 @@ static int batch_uni1(struct mw_hier *h, const struct mw_access *recs, size_t n)
  *
  * The commonest CPU shape (one core, an L1 and an L2, both unsectored
  * write-back write-allocate lru levels of one line size, one slice,
- * modulo index, power-of-two sets, at most 16 ways) gets a batch loop
- * of its own: both levels' arrays and masks are locals for the whole
- * batch (nothing reallocates them), the ways are compile-time constants
- * for the common pairs (8 + 16, 4 + 8, 8 + 8, 16 + 16; else the same code
- * with the ways read once), the second level and the memory are inline
- * (no call on a miss), and the rank words of sets of at most 8 ways are
- * one word (the second word of such a set holds only padding lanes at
- * AGE_NONE, which age_touch leaves as they are and age_victim never
- * picks).  It is uni_line / uni_fill / memory written out for that shape:
- * the same counter updates, the same rank updates (age_touch, age_victim
- * of cache_int.h restricted to the words that can change), the same
- * placement (lowest invalid way while the level is not full, else the
- * oldest way) and the same requests below in the same order (the fill,
- * then the dirty victim's write-back; at the second level: memory read,
- * then memory write), so it gives the same results; tests/test_cache.c
- * compares it with the naive model for each constant pair and for the
- * generic form.
+ * modulo index, power-of-two sets, at most 16 ways; uni2_ok) gets a
+ * batch loop of its own, uni2_body.  It is uni_line / uni_fill / memory
+ * written out for that shape: the same rank updates (age_touch and
+ * age_victim of cache_int.h restricted to the words that can change),
+ * the same placement (lowest invalid way while the level is not full,
+ * else the oldest way), the same requests below in the same order (the
+ * fill, then the dirty victim's write-back; at the second level: memory
+ * read, then memory write, each passed to the sink as they happen), so
+ * the same results.  What makes it faster:
+ *  - both levels' arrays and masks are locals for the whole batch
+ *    (nothing reallocates them), the second level and the memory are
+ *    inline (no call on a miss);
+ *  - the ways are compile-time constants for 8 + 16 ways (else the same
+ *    code with the ways read once), and a set of at most 8 ways has one
+ *    rank word (its second word holds only padding lanes at AGE_NONE,
+ *    which age_touch leaves as they are and age_victim never picks);
+ *  - fewer counter updates (when the batch is long enough for the
+ *    fix-up to pay, see uni2_derive): only hits, misses,
+ *    bytes_from_below and writebacks are counted per request, and
+ *    memory only its reads and writes; accesses, sector_misses,
+ *    bytes_to_below and the memory's bytes are derived from them at the
+ *    end of the batch.
+ * tests/test_cache.c compares it with the naive model for the constant
+ * pair, for the generic form and for short batches.
  */
 
 /* One level's state, in locals across a batch. */
@@ -1047,6 +1064,7 @@ struct u2_level {
 	uint8_t *hint;
 	struct mw_counters *st;
 	uint64_t set_mask;
+	bool filling; /* some way still invalid (nvalid < lines) */
 };
 
 static inline void u2_load(struct u2_level *v, struct mw_cache *c)
@@ -1058,9 +1076,47 @@ static inline void u2_load(struct u2_level *v, struct mw_cache *c)
 	v->hint = c->hint;
 	v->st = c->st.c;
 	v->set_mask = c->set_mask;
+	v->filling = c->nvalid != c->lines;
 }
 
-/* age_touch on a set's two rank words x (W ways); W <= 8: word 0 only. */
+/*
+ * The counters uni2_body leaves out, from the ones it keeps, for every
+ * (tensor, op) of a uniform level c and of the memory below the uniform
+ * hierarchy h.  Exact on such a level whatever path counted before:
+ * accesses = hits + sector_misses by definition; a present line of an
+ * unsectored level holds its one sector, so every sector miss is a miss;
+ * a write-back write-allocate level with no exclusive level below sends
+ * below only the write-backs of dirty lines, each one whole line; every
+ * memory request below a uniform hierarchy is one whole line.
+ */
+static void uni2_derive(struct mw_hier *h)
+{
+	size_t cells = (size_t)(h->ntensors + 1) * MW_OP_COUNT, i;
+	unsigned ls = h->lv[0].line_shift;
+	uint32_t l;
+
+	for (l = 0; l < 2; l++) {
+		struct mw_counters *k = h->lv[l].inst[0]->st.c;
+
+		for (i = 0; i < cells; i++) {
+			uint64_t *v = k[i].v;
+
+			v[MW_STAT_SECTOR_MISSES] = v[MW_STAT_MISSES];
+			v[MW_STAT_ACCESSES] =
+				v[MW_STAT_HITS] + v[MW_STAT_MISSES];
+			v[MW_STAT_BYTES_TO_BELOW] = v[MW_STAT_WRITEBACKS] << ls;
+		}
+	}
+	for (i = 0; i < cells; i++) {
+		uint64_t *v = h->mem.c[i].v;
+
+		v[MW_MEM_BYTES_READ] = v[MW_MEM_READS] << ls;
+		v[MW_MEM_BYTES_WRITTEN] = v[MW_MEM_WRITES] << ls;
+	}
+}
+
+/* age_touch on a set's two rank words x (W ways) for a way of rank a;
+   W <= 8: word 0 only. */
 static inline __attribute__((always_inline)) void
 u2_touch(uint64_t *x, uint32_t way, unsigned a, uint32_t W)
 {
@@ -1121,32 +1177,54 @@ u2_find(const struct u2_level *v, uint32_t set, uint64_t line, uint32_t W)
 	return w;
 }
 
+/* A hit on way w of set: the counters (D: hits only), the ranks, the
+   dirty flag. */
+static inline __attribute__((always_inline)) void
+u2_hit(const struct u2_level *v, uint32_t set, uint32_t w, unsigned op,
+       unsigned tensor, uint32_t W, bool D)
+{
+	struct mw_counters *k = &v->st[(size_t)tensor * MW_OP_COUNT + op];
+	uint64_t *x = &v->age[(size_t)set * 2];
+	unsigned r = u2_rank(x, w);
+
+	if (!D)
+		k->v[MW_STAT_ACCESSES]++;
+	k->v[MW_STAT_HITS]++;
+	if (r != 0)
+		u2_touch(x, w, r, W);
+	v->meta[(size_t)set * W + w].dirty |= op == MW_OP_WRITE;
+}
+
 /*
  * uni_fill's placement in set of level v (W ways) for line (absent), for
- * (op, tensor) with the fetch decided by the caller: counts the access,
- * the miss and the victim's write-back, updates the ranks and the way's
- * state.  Returns the dirty flag of the victim (0: none or clean) and
- * its line and tensor in *vline, *vtensor.
+ * (op, tensor), fetching unless the request writes the whole line:
+ * counts the miss and the victim's write-back (D: the kept counters
+ * only), updates the ranks and the way's state.  Returns the victim's
+ * dirty flag (0: none or clean), its line and tensor in *vline,
+ * *vtensor.
  */
 static inline __attribute__((always_inline)) uint64_t
-u2_place(const struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
-	 unsigned tensor, bool fetch, unsigned ls, uint32_t W, uint64_t *vline,
-	 unsigned *vtensor)
+u2_place(struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
+	 unsigned tensor, bool fetch, unsigned ls, uint32_t W, bool D,
+	 uint64_t *vline, unsigned *vtensor)
 {
-	struct mw_cache *c = v->c;
 	struct mw_counters *k = &v->st[(size_t)tensor * MW_OP_COUNT + op];
 	uint32_t base = set * W, w = W;
 	uint64_t *x = &v->age[(size_t)set * 2], vdirty = 0;
 	struct mw_cache_meta *m;
 
-	k->v[MW_STAT_ACCESSES]++;
+	if (!D) {
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_SECTOR_MISSES]++;
+	}
 	k->v[MW_STAT_MISSES]++;
-	k->v[MW_STAT_SECTOR_MISSES]++;
 	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)fetch << ls;
-	if (MW_UNLIKELY(c->nvalid != c->lines)) {
+	if (MW_UNLIKELY(v->filling)) {
+		struct mw_cache *c = v->c;
+
 		w = mw_cache_match(&v->tag[base], W, TAG_NONE);
-		if (w < W)
-			c->nvalid++;
+		if (w < W && ++c->nvalid == c->lines)
+			v->filling = false;
 	}
 	if (MW_LIKELY(w == W)) {
 		struct mw_counters *kv;
@@ -1158,7 +1236,8 @@ u2_place(const struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
 		*vtensor = m->tensor;
 		kv = &v->st[(size_t)m->tensor * MW_OP_COUNT + op];
 		kv->v[MW_STAT_WRITEBACKS] += vdirty;
-		kv->v[MW_STAT_BYTES_TO_BELOW] += vdirty << ls;
+		if (!D)
+			kv->v[MW_STAT_BYTES_TO_BELOW] += vdirty << ls;
 	}
 	/* a fill, or invalidate + fill of the victim: one touch (fast_miss) */
 	u2_touch(x, w, u2_rank(x, w), W);
@@ -1171,10 +1250,25 @@ u2_place(const struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
 	return vdirty;
 }
 
+/* memory() for a whole line; D: the bytes are derived later. */
+static inline __attribute__((always_inline)) void
+u2_memory(struct mw_hier *h, uint64_t line, unsigned op, unsigned tensor,
+	  unsigned ls, bool D)
+{
+	if (!D) {
+		memory(h, line << ls, (uint64_t)1 << ls, op, tensor);
+		return;
+	}
+	mw_mem_stats_at(&h->mem, tensor, op)
+		->v[op == MW_OP_WRITE ? MW_MEM_WRITES : MW_MEM_READS]++;
+	if (MW_UNLIKELY(h->has_sink))
+		sink_access(h, line << ls, (uint64_t)1 << ls, op);
+}
+
 /* uni_line at the second level (the last one): memory below it. */
 static inline __attribute__((always_inline)) void
-u2_lower(struct mw_hier *h, const struct u2_level *v, uint64_t line,
-	 unsigned op, unsigned tensor, bool full, unsigned ls, uint32_t W)
+u2_lower(struct mw_hier *h, struct u2_level *v, uint64_t line, unsigned op,
+	 unsigned tensor, bool full, unsigned ls, uint32_t W, bool D)
 {
 	uint32_t set = (uint32_t)(line & v->set_mask), w;
 	uint64_t vline = 0, vdirty;
@@ -1183,26 +1277,18 @@ u2_lower(struct mw_hier *h, const struct u2_level *v, uint64_t line,
 
 	w = u2_find(v, set, line, W);
 	if (MW_LIKELY(w < W)) {
-		struct mw_counters *k =
-			&v->st[(size_t)tensor * MW_OP_COUNT + op];
-		uint64_t *x = &v->age[(size_t)set * 2];
-		unsigned r = u2_rank(x, w);
-
-		k->v[MW_STAT_ACCESSES]++;
-		k->v[MW_STAT_HITS]++;
-		if (r != 0)
-			u2_touch(x, w, r, W);
-		v->meta[(size_t)set * W + w].dirty |= op == MW_OP_WRITE;
+		u2_hit(v, set, w, op, tensor, W, D);
 		return;
 	}
 	fetch = !(full && op == MW_OP_WRITE);
-	vdirty = u2_place(v, set, line, op, tensor, fetch, ls, W, &vline,
+	vdirty = u2_place(v, set, line, op, tensor, fetch, ls, W, D, &vline,
 			  &vtensor);
 	if (fetch)
-		memory(h, line << ls, (uint64_t)1 << ls,
-		       op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ, tensor);
+		u2_memory(h, line,
+			  op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ,
+			  tensor, ls, D);
 	if (vdirty)
-		memory(h, vline << ls, (uint64_t)1 << ls, MW_OP_WRITE, vtensor);
+		u2_memory(h, vline, MW_OP_WRITE, vtensor, ls, D);
 }
 
 static bool uni2_ok(const struct mw_hier *h)
@@ -1221,33 +1307,35 @@ static bool uni2_ok(const struct mw_hier *h)
 	return true;
 }
 
-/* The batch loop of uni2_ok hierarchies, W1 and W2 the levels' ways. */
+/* The batch loop of uni2_ok hierarchies, W1 and W2 the levels' ways; D:
+   the derived counters are left to uni2_derive. */
 static inline __attribute__((always_inline)) int
 uni2_body(struct mw_hier *h, const struct mw_access *recs, size_t n,
-	  uint32_t W1, uint32_t W2)
+	  uint32_t W1, uint32_t W2, bool D)
 {
 	struct u2_level v1, v2;
 	unsigned ls = h->lv[0].line_shift;
 	uint64_t lsize = (uint64_t)1 << ls;
 	uint32_t ntensors = h->ntensors;
-	size_t i;
+	const struct mw_access *a, *end = recs + n;
 
 	u2_load(&v1, h->lv[0].inst[0]);
 	u2_load(&v2, h->lv[1].inst[0]);
-	for (i = 0; i < n; i++) {
-		const struct mw_access *a = &recs[i];
-		uint64_t addr = a->addr, line, vline = 0, vdirty, *x;
+	for (a = recs; a < end; a++) {
+		uint64_t addr = a->addr, line, vline = 0, vdirty;
 		uint32_t size = a->size, set, w;
-		unsigned op = a->op, tensor = a->tensor, r, vtensor = 0;
-		struct mw_counters *k;
+		unsigned op = a->op, tensor = a->tensor, vtensor = 0;
 		bool full, fetch;
 
 		/* one branch for every check and for a record crossing a
-		   line; sorted out in order inside */
+		   line (size - 1 > lsize - 1 - offset: also size 0); sorted
+		   out in order inside */
 		if (MW_UNLIKELY((a->unit != 0) | (tensor > ntensors) |
-				(size == 0) | (addr + size < addr) |
-				(op >= MW_OP_COUNT) |
-				((addr & (lsize - 1)) + size > lsize))) {
+				(op >= MW_OP_COUNT) | (addr + size < addr) |
+				((uint64_t)size - 1 >
+				 lsize - 1 - (addr & (lsize - 1))))) {
+			size_t i = (size_t)(a - recs);
+
 			if (a->unit != 0 && !h->fold)
 				return bad_unit(h, i, a->unit);
 			if ((tensor > ntensors) | (size == 0) |
@@ -1262,17 +1350,9 @@ uni2_body(struct mw_hier *h, const struct mw_access *recs, size_t n,
 		}
 		line = addr >> ls;
 		set = (uint32_t)(line & v1.set_mask);
-		x = &v1.age[(size_t)set * 2];
 		w = u2_find(&v1, set, line, W1);
 		if (MW_LIKELY(w < W1)) {
-			k = &v1.st[(size_t)tensor * MW_OP_COUNT + op];
-			k->v[MW_STAT_ACCESSES]++;
-			k->v[MW_STAT_HITS]++;
-			r = u2_rank(x, w);
-			if (r != 0)
-				u2_touch(x, w, r, W1);
-			v1.meta[(size_t)set * W1 + w].dirty |= op ==
-							       MW_OP_WRITE;
+			u2_hit(&v1, set, w, op, tensor, W1, D);
 			debug_check(h, v1.c, line);
 #if defined(MW_DEBUG) && MW_DEBUG
 			if (h->err)
@@ -1282,16 +1362,16 @@ uni2_body(struct mw_hier *h, const struct mw_access *recs, size_t n,
 		}
 		full = size == lsize;
 		fetch = !(full && op == MW_OP_WRITE);
-		vdirty = u2_place(&v1, set, line, op, tensor, fetch, ls, W1,
+		vdirty = u2_place(&v1, set, line, op, tensor, fetch, ls, W1, D,
 				  &vline, &vtensor);
 		debug_check(h, v1.c, line);
 		if (fetch)
 			u2_lower(h, &v2, line,
 				 op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ,
-				 tensor, false, ls, W2);
+				 tensor, false, ls, W2, D);
 		if (vdirty)
 			u2_lower(h, &v2, vline, MW_OP_WRITE, vtensor, true, ls,
-				 W2);
+				 W2, D);
 		if (MW_UNLIKELY(h->err))
 			return h->err;
 	}
@@ -1302,16 +1382,17 @@ MW_HOT_CLONES
 static int batch_uni2(struct mw_hier *h, const struct mw_access *recs, size_t n)
 {
 	uint32_t w1 = h->lv[0].inst[0]->ways, w2 = h->lv[1].inst[0]->ways;
+	int rc;
 
+	/* the fix-up costs about as much as a few records per counter cell */
+	if (n < (size_t)(h->ntensors + 1) * MW_OP_COUNT * 4)
+		return uni2_body(h, recs, n, w1, w2, false);
 	if (w1 == 8 && w2 == 16)
-		return uni2_body(h, recs, n, 8, 16);
-	if (w1 == 4 && w2 == 8)
-		return uni2_body(h, recs, n, 4, 8);
-	if (w1 == 8 && w2 == 8)
-		return uni2_body(h, recs, n, 8, 8);
-	if (w1 == 16 && w2 == 16)
-		return uni2_body(h, recs, n, 16, 16);
-	return uni2_body(h, recs, n, w1, w2);
+		rc = uni2_body(h, recs, n, 8, 16, true);
+	else
+		rc = uni2_body(h, recs, n, w1, w2, true);
+	uni2_derive(h);
+	return rc;
 }
 
 /* mw_hier_access_batch on the fast path. */

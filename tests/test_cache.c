@@ -773,6 +773,9 @@ static void compare(const struct mw_hier *h, const struct nv_hier *H,
 		}
 }
 
+/* Records per mw_hier_access_batch call in differential_path. */
+static size_t diff_batch = 97;
+
 /* Runs n random records through the fast model (on its fast request path
    when fast, else on the general one) and the naive one and compares
    everything. */
@@ -793,8 +796,8 @@ static void differential_path(const struct mw_hw_cfg *cfg, size_t n,
 	H = nv_create(cfg);
 	mw_rng_seed(&r, seed);
 	gen(&r, a, n, cfg->machine.units, nt, span, maxsize);
-	for (size_t i = 0; i < n; i += 97) {
-		size_t m = n - i < 97 ? n - i : 97;
+	for (size_t i = 0; i < n; i += diff_batch) {
+		size_t m = n - i < diff_batch ? n - i : diff_batch;
 
 		cr_assert_eq(mw_hier_access_batch(h, a + i, m), 0, "%s: %s",
 			     what, mw_hier_diag(h)->msg);
@@ -996,6 +999,17 @@ Test(cache_diff, uniform_two_levels)
 				 ways[i][0], ways[i][1], v);
 			differential(&cfg, 12000, 500 + i, 64 * 1024, 80, what);
 		}
+	/* batches too short for the derived counters, and single records */
+	for (size_t b = 1; b <= 7; b += 6) {
+		diff_batch = b;
+		machine(&cfg, 1);
+		cfg.nlevels = 2;
+		cfg.levels[0] = level("l1", 4 * 8 * 64, 8, 64, 64, "lru");
+		cfg.levels[1] = level("l2", 16 * 16 * 64, 16, 64, 64, "lru");
+		snprintf(what, sizeof(what), "uniform batches of %zu", b);
+		differential(&cfg, 6000, 520 + b, 64 * 1024, 80, what);
+	}
+	diff_batch = 97;
 }
 
 Test(cache_diff, straight_to_memory)
