@@ -1395,6 +1395,262 @@ static int batch_uni2(struct mw_hier *h, const struct mw_access *recs, size_t n)
 	return rc;
 }
 
+/* ---- two sectored levels, GPU style ---------------------------------------
+ *
+ * The GPU shape (private first levels, write-through without write
+ * allocation, and one shared write-back write-allocate second level,
+ * both sectored with the same line and sector size, lru of at most 16
+ * ways, the first level with one slice, modulo index and power-of-two
+ * sets; gpu2_ok) gets its own batch loop, g2_body: fast_line / fast_miss
+ * / fast_runs / fast_below / memory written out for exactly those two
+ * levels.  Equivalence, request by request:
+ *  - a first-level read that finds its sectors is fast_line's inline hit
+ *    (a write-through level is never dirty, so the dirty update is a
+ *    no-op and left out);
+ *  - a first-level read that does not: fast_miss's sector miss (present
+ *    line: fetch the missing sectors, mark them valid, policy hit) or
+ *    miss (placement as mw_cache_place: lowest invalid way while the
+ *    level is not full, else the oldest; the victim of a write-through
+ *    level is clean, so its write-back counters add 0 and are left out),
+ *    then each run of fetched sectors to the second level as a read (an
+ *    ifetch stays one);
+ *  - a first-level write: hit, sector miss or miss are counted as in
+ *    fast_miss (a hit also updates the policy; a write that does not
+ *    find its sectors changes nothing: no allocation), its bytes count in
+ *    bytes_to_below and the write goes to the second level whole (one
+ *    line of the second level, which has the first level's line size);
+ *  - at the second level, g2_lower is fast_line + fast_miss for a
+ *    write-back write-allocate level: a hit (the sectors present) updates
+ *    the policy and the dirty mask; else the missing sectors not written
+ *    whole are fetched, the victim's dirty sectors counted and written
+ *    back, in that order (memory: the fetch runs, then the write-back
+ *    runs).
+ * The same counters, the same policy updates and the same requests in
+ * the same order, so the same results; tests/test_cache.c compares it
+ * with the naive model (several units, reads, writes, ifetches, records
+ * crossing lines).
+ */
+
+static bool gpu2_ok(const struct mw_hier *h)
+{
+	const struct mw_cache *a, *b;
+
+	if (!h->fast || h->nlevels != 2)
+		return false;
+	a = h->lv[0].inst[0];
+	b = h->lv[1].inst[0];
+	return a->mask_index && a->ages && a->age_on_hit && a->awords == 2 &&
+	       !a->write_back && !a->alloc_write && a->nsect > 1 && b->ages &&
+	       b->age_on_hit && b->awords == 2 && b->write_back &&
+	       b->alloc_write && a->line_shift == b->line_shift &&
+	       a->sector_shift == b->sector_shift;
+}
+
+/* Each run of consecutive sectors of mask in the line at base, as
+   (first sector, count); fast_runs's loop. */
+#define G2_RUNS(mask, lo, cnt, body)                                           \
+	do {                                                                   \
+		uint64_t m_ = (mask);                                          \
+		while (m_) {                                                   \
+			unsigned lo = (unsigned)__builtin_ctzll(m_);           \
+			uint64_t rest_ = m_ >> lo;                             \
+			unsigned cnt =                                         \
+				rest_ == UINT64_MAX                            \
+					? 64                                   \
+					: (unsigned)__builtin_ctzll(~rest_);   \
+			body;                                                  \
+			m_ = cnt + lo >= 64                                    \
+				     ? 0                                       \
+				     : m_ & ~mask_range(lo, lo + cnt - 1);     \
+		}                                                              \
+	} while (0)
+
+/* A request [addr, addr + n) within one line of the second level c. */
+static inline __attribute__((always_inline)) void
+g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
+	 unsigned op, unsigned tensor, unsigned ls, unsigned ss)
+{
+	uint64_t line = addr >> ls, off = addr & (((uint64_t)1 << ls) - 1);
+	uint64_t need = mask_range((unsigned)(off >> ss),
+				   (unsigned)((off + n - 1) >> ss));
+	uint64_t fetch, full = 0, vline = 0, vdirty = 0;
+	uint32_t set = mw_cache_set_of_int(c, line), base = set * c->ways, w;
+	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+	bool wr = op == MW_OP_WRITE;
+	unsigned vtensor = 0;
+	struct mw_cache_meta *m;
+
+	w = mw_cache_find(c, set, line);
+	k->v[MW_STAT_ACCESSES]++;
+	if (w < c->ways) {
+		uint64_t have;
+
+		m = &c->meta[base + w];
+		have = m->valid;
+		if (MW_LIKELY((have & need) == need)) {
+			k->v[MW_STAT_HITS]++;
+			mw_cache_pol_hit(c, set, w);
+			m->dirty |= need & -(uint64_t)wr;
+			return;
+		}
+	}
+	k->v[MW_STAT_SECTOR_MISSES]++;
+	if (wr) {
+		/* the sectors [off, off + n) covers entirely */
+		unsigned f0 = (unsigned)((off + ((uint64_t)1 << ss) - 1) >> ss);
+		unsigned f1 = (unsigned)((off + n) >> ss);
+
+		if (f0 < f1)
+			full = mask_range(f0, f1 - 1);
+	}
+	if (w < c->ways) {
+		m = &c->meta[base + w];
+		fetch = need & ~m->valid & ~full;
+		m->valid |= need;
+		mw_cache_pol_hit(c, set, w);
+	} else {
+		const uint64_t *t = &c->tag[base];
+
+		k->v[MW_STAT_MISSES]++;
+		w = c->nvalid == c->lines
+			    ? c->ways
+			    : mw_cache_match(t, c->ways, TAG_NONE);
+		if (w < c->ways) {
+			c->nvalid++;
+		} else {
+			struct mw_counters *kv;
+
+			w = age_victim(c, set);
+			m = &c->meta[base + w];
+			vline = t[w];
+			vdirty = m->dirty;
+			vtensor = m->tensor;
+			kv = mw_cache_ctr(c, vtensor, op);
+			kv->v[MW_STAT_WRITEBACKS] += vdirty != 0;
+			kv->v[MW_STAT_BYTES_TO_BELOW] +=
+				(uint64_t)mw_popcount64(vdirty) << ss;
+		}
+		/* a fill, or invalidate + fill of the victim: one touch */
+		age_touch(c, set, w);
+		c->tag[base + w] = line;
+		c->hint[set] = (uint8_t)w;
+		m = &c->meta[base + w];
+		m->valid = need;
+		m->dirty = 0;
+		m->tensor = (uint8_t)tensor;
+		fetch = need & ~full;
+	}
+	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)mw_popcount64(fetch) << ss;
+	m->dirty |= need & -(uint64_t)wr;
+	G2_RUNS(fetch, lo, cnt,
+		memory(h, (line << ls) + ((mw_addr)lo << ss),
+		       (uint64_t)cnt << ss, op & MW_OP_IFETCH, tensor));
+	G2_RUNS(vdirty, lo, cnt,
+		memory(h, (vline << ls) + ((mw_addr)lo << ss),
+		       (uint64_t)cnt << ss, MW_OP_WRITE, vtensor));
+}
+
+MW_HOT_CLONES
+static int batch_gpu2(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	struct mw_cache **l1 = h->lv[0].inst, *l2 = h->lv[1].inst[0];
+	unsigned ls = h->lv[0].line_shift, ss = h->lv[0].sector_shift;
+	uint64_t lsize = (uint64_t)1 << ls;
+	uint32_t units = h->units, ntensors = h->ntensors;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mw_access *a = &recs[i];
+		uint64_t addr = a->addr, line, off, need, have = 0, fetch;
+		uint32_t size = a->size, unit = a->unit, set, w;
+		unsigned op = a->op, tensor = a->tensor;
+		struct mw_cache *c;
+		struct mw_counters *k;
+
+		if (MW_UNLIKELY(unit >= units)) {
+			if (!h->fold)
+				return bad_unit(h, i, unit);
+			unit %= units;
+		}
+		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
+				(addr + size < addr) | (op >= MW_OP_COUNT)))
+			return bad_record(h, i, a);
+		off = addr & (lsize - 1);
+		if (MW_UNLIKELY(off + size > lsize)) {
+			fast_send(h, 0, unit, addr, size, op, tensor);
+			goto next;
+		}
+		c = l1[unit];
+		line = addr >> ls;
+		need = mask_range((unsigned)(off >> ss),
+				  (unsigned)((off + size - 1) >> ss));
+		set = (uint32_t)(line & c->set_mask);
+		w = mw_cache_find(c, set, line);
+		k = mw_cache_ctr(c, tensor, op);
+		k->v[MW_STAT_ACCESSES]++;
+		if (w < c->ways)
+			have = c->meta[(size_t)set * c->ways + w].valid;
+		if (op == MW_OP_WRITE) {
+			/* write-through, no allocation: counted, then below */
+			if (w < c->ways && (have & need) == need) {
+				k->v[MW_STAT_HITS]++;
+				mw_cache_pol_hit(c, set, w);
+			} else {
+				k->v[MW_STAT_SECTOR_MISSES]++;
+				k->v[MW_STAT_MISSES] += w == c->ways;
+			}
+			k->v[MW_STAT_BYTES_TO_BELOW] += size;
+			debug_check(h, c, line);
+			g2_lower(h, l2, addr, size, MW_OP_WRITE, tensor, ls,
+				 ss);
+			goto next;
+		}
+		if (MW_LIKELY(w < c->ways && (have & need) == need)) {
+			k->v[MW_STAT_HITS]++;
+			mw_cache_pol_hit(c, set, w);
+			debug_check(h, c, line);
+			goto next;
+		}
+		k->v[MW_STAT_SECTOR_MISSES]++;
+		if (w < c->ways) {
+			fetch = need & ~have;
+			c->meta[(size_t)set * c->ways + w].valid = have | need;
+			mw_cache_pol_hit(c, set, w);
+		} else {
+			uint32_t base = set * c->ways;
+			struct mw_cache_meta *m;
+
+			k->v[MW_STAT_MISSES]++;
+			w = c->nvalid == c->lines
+				    ? c->ways
+				    : mw_cache_match(&c->tag[base], c->ways,
+						     TAG_NONE);
+			if (w < c->ways)
+				c->nvalid++;
+			else
+				w = age_victim(c, set); /* clean: WT */
+			age_touch(c, set, w);
+			c->tag[base + w] = line;
+			c->hint[set] = (uint8_t)w;
+			m = &c->meta[base + w];
+			m->valid = need;
+			m->dirty = 0;
+			m->tensor = (uint8_t)tensor;
+			fetch = need;
+		}
+		k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)mw_popcount64(fetch)
+						  << ss;
+		debug_check(h, c, line);
+		G2_RUNS(fetch, lo, cnt,
+			g2_lower(h, l2, (line << ls) + ((mw_addr)lo << ss),
+				 cnt << ss, op & MW_OP_IFETCH, tensor, ls, ss));
+	next:
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
 /* mw_hier_access_batch on the fast path. */
 MW_HOT_CLONES
 static int batch_fast(struct mw_hier *h, const struct mw_access *recs, size_t n)
@@ -1446,6 +1702,7 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 	if (h->fast)
 		return uni2_ok(h)   ? batch_uni2(h, recs, n)
 		       : uni1_ok(h) ? batch_uni1(h, recs, n)
+		       : gpu2_ok(h) ? batch_gpu2(h, recs, n)
 				    : batch_fast(h, recs, n);
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];

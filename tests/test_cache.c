@@ -1012,6 +1012,45 @@ Test(cache_diff, uniform_two_levels)
 	diff_batch = 97;
 }
 
+/* The GPU-style loop (batch_gpu2 in hierarchy.c): write-through
+   no-allocate sectored first levels over a sectored write-back second
+   level, with several units, slices, both index functions, lru and the
+   fifo and write-back neighbours that must not take it. */
+Test(cache_diff, gpu_two_levels)
+{
+	static const uint32_t geo[][5] = {
+		/* l1 ways, l2 ways, line, sector, l2 slices */
+		{4, 16, 128, 32, 2},
+		{2, 8, 64, 16, 1},
+		{16, 3, 128, 32, 3},
+		{1, 16, 64, 8, 1},
+	};
+	struct mw_hw_cfg cfg;
+	char what[96];
+
+	for (size_t i = 0; i < sizeof(geo) / sizeof(geo[0]); i++)
+		for (int v = 0; v < 4; v++) {
+			uint32_t line = geo[i][2], sect = geo[i][3];
+
+			machine(&cfg, v == 3 ? 1 : 3);
+			cfg.nlevels = 2;
+			cfg.levels[0] = level("l1", 4 * geo[i][0] * line,
+					      geo[i][0], line, sect,
+					      v == 1 ? "fifo" : "lru");
+			cfg.levels[0].write = v == 2 ? MW_WRITE_BACK
+						     : MW_WRITE_THROUGH;
+			cfg.levels[0].allocate = MW_ALLOC_NONE;
+			cfg.levels[1] = level("l2",
+					      geo[i][4] * 8 * geo[i][1] * line,
+					      geo[i][1], line, sect, "lru");
+			cfg.levels[1].slices = geo[i][4];
+			cfg.levels[1].index = (enum mw_index_fn)(i & 1);
+			snprintf(what, sizeof(what), "gpu %zu v%d", i, v);
+			differential(&cfg, 12000, 600 + i, 64 * 1024, 150,
+				     what);
+		}
+}
+
 Test(cache_diff, straight_to_memory)
 {
 	struct mw_hw_cfg cfg;
