@@ -1465,24 +1465,50 @@ static bool gpu2_ok(const struct mw_hier *h)
 		}                                                              \
 	} while (0)
 
-/* A request [addr, addr + n) within one line of the second level c. */
+/* mw_cache_find with the ways W a constant where the caller has one. */
+static inline __attribute__((always_inline)) uint32_t
+g2_find(struct mw_cache *c, uint32_t set, uint64_t line, uint32_t W)
+{
+	const uint64_t *t = &c->tag[(size_t)set * W];
+	uint32_t w = c->hint[set];
+
+	if (MW_LIKELY(t[w] == line))
+		return w;
+	if (W == 4 || W == 8 || W == 16) {
+		uint64_t m = mw_match16(t, line, W);
+
+		if (!m)
+			return W;
+		w = (uint32_t)__builtin_ctzll(m);
+	} else {
+		for (w = 0; w < W && t[w] != line; w++)
+			;
+		if (w == W)
+			return W;
+	}
+	c->hint[set] = (uint8_t)w;
+	return w;
+}
+
+/* A request [addr, addr + n) within one line of the second level c (W
+   ways). */
 static inline __attribute__((always_inline)) void
 g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
-	 unsigned op, unsigned tensor, unsigned ls, unsigned ss)
+	 unsigned op, unsigned tensor, unsigned ls, unsigned ss, uint32_t W)
 {
 	uint64_t line = addr >> ls, off = addr & (((uint64_t)1 << ls) - 1);
 	uint64_t need = mask_range((unsigned)(off >> ss),
 				   (unsigned)((off + n - 1) >> ss));
 	uint64_t fetch, full = 0, vline = 0, vdirty = 0;
-	uint32_t set = mw_cache_set_of_int(c, line), base = set * c->ways, w;
+	uint32_t set = mw_cache_set_of_int(c, line), base = set * W, w;
 	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
 	bool wr = op == MW_OP_WRITE;
 	unsigned vtensor = 0;
 	struct mw_cache_meta *m;
 
-	w = mw_cache_find(c, set, line);
+	w = g2_find(c, set, line, W);
 	k->v[MW_STAT_ACCESSES]++;
-	if (w < c->ways) {
+	if (w < W) {
 		uint64_t have;
 
 		m = &c->meta[base + w];
@@ -1503,7 +1529,7 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 		if (f0 < f1)
 			full = mask_range(f0, f1 - 1);
 	}
-	if (w < c->ways) {
+	if (w < W) {
 		m = &c->meta[base + w];
 		fetch = need & ~m->valid & ~full;
 		m->valid |= need;
@@ -1512,10 +1538,8 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 		const uint64_t *t = &c->tag[base];
 
 		k->v[MW_STAT_MISSES]++;
-		w = c->nvalid == c->lines
-			    ? c->ways
-			    : mw_cache_match(t, c->ways, TAG_NONE);
-		if (w < c->ways) {
+		w = c->nvalid == c->lines ? W : mw_cache_match(t, W, TAG_NONE);
+		if (w < W) {
 			c->nvalid++;
 		} else {
 			struct mw_counters *kv;
@@ -1550,8 +1574,10 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 		       (uint64_t)cnt << ss, MW_OP_WRITE, vtensor));
 }
 
-MW_HOT_CLONES
-static int batch_gpu2(struct mw_hier *h, const struct mw_access *recs, size_t n)
+/* The batch loop of gpu2_ok hierarchies; W1, W2 the levels' ways. */
+static inline __attribute__((always_inline)) int
+g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
+	uint32_t W2)
 {
 	struct mw_cache **l1 = h->lv[0].inst, *l2 = h->lv[1].inst[0];
 	unsigned ls = h->lv[0].line_shift, ss = h->lv[0].sector_shift;
@@ -1585,47 +1611,47 @@ static int batch_gpu2(struct mw_hier *h, const struct mw_access *recs, size_t n)
 		need = mask_range((unsigned)(off >> ss),
 				  (unsigned)((off + size - 1) >> ss));
 		set = (uint32_t)(line & c->set_mask);
-		w = mw_cache_find(c, set, line);
+		w = g2_find(c, set, line, W1);
 		k = mw_cache_ctr(c, tensor, op);
 		k->v[MW_STAT_ACCESSES]++;
-		if (w < c->ways)
-			have = c->meta[(size_t)set * c->ways + w].valid;
+		if (w < W1)
+			have = c->meta[(size_t)set * W1 + w].valid;
 		if (op == MW_OP_WRITE) {
 			/* write-through, no allocation: counted, then below */
-			if (w < c->ways && (have & need) == need) {
+			if (w < W1 && (have & need) == need) {
 				k->v[MW_STAT_HITS]++;
 				mw_cache_pol_hit(c, set, w);
 			} else {
 				k->v[MW_STAT_SECTOR_MISSES]++;
-				k->v[MW_STAT_MISSES] += w == c->ways;
+				k->v[MW_STAT_MISSES] += w == W1;
 			}
 			k->v[MW_STAT_BYTES_TO_BELOW] += size;
 			debug_check(h, c, line);
-			g2_lower(h, l2, addr, size, MW_OP_WRITE, tensor, ls,
-				 ss);
+			g2_lower(h, l2, addr, size, MW_OP_WRITE, tensor, ls, ss,
+				 W2);
 			goto next;
 		}
-		if (MW_LIKELY(w < c->ways && (have & need) == need)) {
+		if (MW_LIKELY(w < W1 && (have & need) == need)) {
 			k->v[MW_STAT_HITS]++;
 			mw_cache_pol_hit(c, set, w);
 			debug_check(h, c, line);
 			goto next;
 		}
 		k->v[MW_STAT_SECTOR_MISSES]++;
-		if (w < c->ways) {
+		if (w < W1) {
 			fetch = need & ~have;
-			c->meta[(size_t)set * c->ways + w].valid = have | need;
+			c->meta[(size_t)set * W1 + w].valid = have | need;
 			mw_cache_pol_hit(c, set, w);
 		} else {
-			uint32_t base = set * c->ways;
+			uint32_t base = set * W1;
 			struct mw_cache_meta *m;
 
 			k->v[MW_STAT_MISSES]++;
 			w = c->nvalid == c->lines
-				    ? c->ways
-				    : mw_cache_match(&c->tag[base], c->ways,
+				    ? W1
+				    : mw_cache_match(&c->tag[base], W1,
 						     TAG_NONE);
-			if (w < c->ways)
+			if (w < W1)
 				c->nvalid++;
 			else
 				w = age_victim(c, set); /* clean: WT */
@@ -1643,12 +1669,23 @@ static int batch_gpu2(struct mw_hier *h, const struct mw_access *recs, size_t n)
 		debug_check(h, c, line);
 		G2_RUNS(fetch, lo, cnt,
 			g2_lower(h, l2, (line << ls) + ((mw_addr)lo << ss),
-				 cnt << ss, op & MW_OP_IFETCH, tensor, ls, ss));
+				 cnt << ss, op & MW_OP_IFETCH, tensor, ls, ss,
+				 W2));
 	next:
 		if (MW_UNLIKELY(h->err))
 			return h->err;
 	}
 	return 0;
+}
+
+MW_HOT_CLONES
+static int batch_gpu2(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	uint32_t w1 = h->lv[0].inst[0]->ways, w2 = h->lv[1].inst[0]->ways;
+
+	if (w1 == 4 && w2 == 16)
+		return g2_body(h, recs, n, 4, 16);
+	return g2_body(h, recs, n, w1, w2);
 }
 
 /* mw_hier_access_batch on the fast path. */
