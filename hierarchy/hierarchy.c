@@ -48,8 +48,23 @@
  *    no level is inclusive, exclusive or fully associative (fast_line /
  *    fast_miss); within it the uniform one when moreover every level is
  *    unsectored, write-back, write-allocate with one line size
- *    (uni_line / uni_fill).  mw_hier_set_fast_path (hierarchy_int.h)
- *    turns the fast ones off, for the tests.
+ *    (uni_line / uni_fill).  Batch loops specialised for common shapes
+ *    on top (each documented at its definition with why it gives the
+ *    same results): batch_uni2 (uniform, one unit, two lru levels: both
+ *    levels inline, constant ways for 8 + 16, counters derived at the
+ *    end of a batch), batch_uni1 (uniform, one unit, any number of
+ *    levels: the first level in locals), batch_gpu2 (two sectored lru
+ *    levels, a write-through no-allocate first level over a write-back
+ *    write-allocate second one, any units: both inline, constant ways
+ *    for 4 + 16).  mw_hier_set_fast_path (hierarchy_int.h) turns all
+ *    of them off, for the tests.
+ *  - Derived counters (batch_uni2 only, in batches of at least four
+ *    records per (tensor, op) counter cell): during such a batch
+ *    accesses, sector_misses, bytes_to_below and the memory's bytes are
+ *    not counted per request; uni2_derive sets them from hits, misses,
+ *    writebacks and the memory's requests before the batch returns
+ *    (exact on uniform levels, see there).  Counters are read between
+ *    batches only (a memory sink sees addresses, not counters).
  */
 #include "hierarchy/hierarchy.h"
 #include "common/alloc.h"
