@@ -1154,6 +1154,19 @@ static inline __attribute__((always_inline)) unsigned u2_rank(const uint64_t *x,
 	return (unsigned)(x[way >> 3] >> (way & 7) * 8) & 0xff;
 }
 
+/* u2_touch for the victim of a full set (rank W - 1): every other way
+   ages by one and the victim becomes 0, i.e. one added to each of the W
+   lanes (the padding lanes above stay AGE_NONE) and the victim's lane
+   cleared.  No rank to extract, no comparison. */
+static inline __attribute__((always_inline)) void
+u2_touch_victim(uint64_t *x, uint32_t way, uint32_t W)
+{
+	x[0] += W >= 8 ? AGE_LO : AGE_LO >> (64 - 8 * W);
+	if (W > 8)
+		x[1] += W >= 16 ? AGE_LO : AGE_LO >> (128 - 8 * W);
+	x[way >> 3] &= ~(0xffull << (way & 7) * 8);
+}
+
 /* age_victim of a full set. */
 static inline __attribute__((always_inline)) uint32_t
 u2_victim(const uint64_t *x, uint32_t W)
@@ -1253,9 +1266,12 @@ u2_place(struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
 		kv->v[MW_STAT_WRITEBACKS] += vdirty;
 		if (!D)
 			kv->v[MW_STAT_BYTES_TO_BELOW] += vdirty << ls;
+		/* invalidate + fill of the victim: one touch (fast_miss) */
+		u2_touch_victim(x, w, W);
+	} else {
+		/* a fill of an invalid way (rank AGE_NONE) */
+		u2_touch(x, w, AGE_NONE, W);
 	}
-	/* a fill, or invalidate + fill of the victim: one touch (fast_miss) */
-	u2_touch(x, w, u2_rank(x, w), W);
 	m = &v->meta[base + w];
 	v->tag[base + w] = line;
 	v->hint[set] = (uint8_t)w;
