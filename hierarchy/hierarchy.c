@@ -1521,6 +1521,17 @@ g2_find(struct mw_cache *c, uint32_t set, uint64_t line, uint32_t W)
 	return w;
 }
 
+/* mw_cache_pol_hit for the built-in lru of two rank words (gpu2_ok). */
+static inline __attribute__((always_inline)) void
+g2_pol_hit(struct mw_cache *c, uint32_t set, uint32_t w, uint32_t W)
+{
+	uint64_t *x = &c->age[(size_t)set * 2];
+	unsigned r = u2_rank(x, w);
+
+	if (r != 0)
+		u2_touch(x, w, r, W);
+}
+
 /* A request [addr, addr + n) within one line of the second level c (W
    ways). */
 static inline __attribute__((always_inline)) void
@@ -1546,7 +1557,7 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 		have = m->valid;
 		if (MW_LIKELY((have & need) == need)) {
 			k->v[MW_STAT_HITS]++;
-			mw_cache_pol_hit(c, set, w);
+			g2_pol_hit(c, set, w, W);
 			m->dirty |= need & -(uint64_t)wr;
 			return;
 		}
@@ -1564,18 +1575,20 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 		m = &c->meta[base + w];
 		fetch = need & ~m->valid & ~full;
 		m->valid |= need;
-		mw_cache_pol_hit(c, set, w);
+		g2_pol_hit(c, set, w, W);
 	} else {
 		const uint64_t *t = &c->tag[base];
 
 		k->v[MW_STAT_MISSES]++;
 		w = c->nvalid == c->lines ? W : mw_cache_match(t, W, TAG_NONE);
 		if (w < W) {
+			/* a fill of an invalid way (rank AGE_NONE) */
+			u2_touch(&c->age[(size_t)set * 2], w, AGE_NONE, W);
 			c->nvalid++;
 		} else {
 			struct mw_counters *kv;
 
-			w = age_victim(c, set);
+			w = u2_victim(&c->age[(size_t)set * 2], W);
 			m = &c->meta[base + w];
 			vline = t[w];
 			vdirty = m->dirty;
@@ -1584,9 +1597,9 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 			kv->v[MW_STAT_WRITEBACKS] += vdirty != 0;
 			kv->v[MW_STAT_BYTES_TO_BELOW] +=
 				(uint64_t)mw_popcount64(vdirty) << ss;
+			/* invalidate + fill of the victim: one touch */
+			u2_touch_victim(&c->age[(size_t)set * 2], w, W);
 		}
-		/* a fill, or invalidate + fill of the victim: one touch */
-		age_touch(c, set, w);
 		c->tag[base + w] = line;
 		c->hint[set] = (uint8_t)w;
 		m = &c->meta[base + w];
@@ -1651,7 +1664,7 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 			/* write-through, no allocation: counted, then below */
 			if (w < W1 && (have & need) == need) {
 				k->v[MW_STAT_HITS]++;
-				mw_cache_pol_hit(c, set, w);
+				g2_pol_hit(c, set, w, W1);
 			} else {
 				k->v[MW_STAT_SECTOR_MISSES]++;
 				k->v[MW_STAT_MISSES] += w == W1;
@@ -1664,7 +1677,7 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 		}
 		if (MW_LIKELY(w < W1 && (have & need) == need)) {
 			k->v[MW_STAT_HITS]++;
-			mw_cache_pol_hit(c, set, w);
+			g2_pol_hit(c, set, w, W1);
 			debug_check(h, c, line);
 			goto next;
 		}
@@ -1672,7 +1685,7 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 		if (w < W1) {
 			fetch = need & ~have;
 			c->meta[(size_t)set * W1 + w].valid = have | need;
-			mw_cache_pol_hit(c, set, w);
+			g2_pol_hit(c, set, w, W1);
 		} else {
 			uint32_t base = set * W1;
 			struct mw_cache_meta *m;
@@ -1682,11 +1695,16 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 				    ? W1
 				    : mw_cache_match(&c->tag[base], W1,
 						     TAG_NONE);
-			if (w < W1)
+			if (w < W1) {
+				u2_touch(&c->age[(size_t)set * 2], w, AGE_NONE,
+					 W1);
 				c->nvalid++;
-			else
-				w = age_victim(c, set); /* clean: WT */
-			age_touch(c, set, w);
+			} else {
+				/* clean: a write-through level */
+				w = u2_victim(&c->age[(size_t)set * 2], W1);
+				u2_touch_victim(&c->age[(size_t)set * 2], w,
+						W1);
+			}
 			c->tag[base + w] = line;
 			c->hint[set] = (uint8_t)w;
 			m = &c->meta[base + w];
