@@ -1416,6 +1416,109 @@ Test(cache_api, memory_sink_and_results)
 	mw_hier_destroy(h);
 }
 
+/* Every request the memory sink saw, in order, folded into a hash. */
+struct sink_trace {
+	uint64_t n, hash, fail_at;
+};
+
+static int sink_trace_fn(void *ctx, mw_addr addr, uint32_t bytes, bool write)
+{
+	struct sink_trace *s = ctx;
+
+	s->hash = mw_mix64(s->hash ^ addr) + ((uint64_t)bytes << 1 | write);
+	return ++s->n == s->fail_at ? MW_EIO : 0;
+}
+
+/* The specialised batch loops pass the memory the same requests in the
+   same order as the general path, stop at the same record when the sink
+   fails, and leave the same counters then (the derived ones included). */
+Test(cache_api, sink_order_in_specialised_loops)
+{
+	struct mw_hw_cfg cfg;
+	const size_t n = 20000;
+	struct mw_access *a = calloc(n, sizeof(*a));
+
+	for (int k = 0; k < 2; k++) {
+		for (int fail = 0; fail < 2; fail++) {
+			struct sink_trace tr[2];
+			struct mw_hier *h[2];
+			int rc[2];
+			struct mw_rng r;
+			struct mw_diag d;
+
+			machine(&cfg, k ? 3 : 1);
+			cfg.nlevels = 2;
+			if (k == 0) {
+				cfg.levels[0] = level("l1", 4 * 8 * 64, 8, 64,
+						      64, "lru");
+				cfg.levels[1] = level("l2", 16 * 16 * 64, 16,
+						      64, 64, "lru");
+			} else {
+				cfg.levels[0] = level("l1", 4 * 4 * 128, 4, 128,
+						      32, "lru");
+				cfg.levels[0].write = MW_WRITE_THROUGH;
+				cfg.levels[0].allocate = MW_ALLOC_NONE;
+				cfg.levels[1] = level("l2", 2 * 8 * 16 * 128,
+						      16, 128, 32, "lru");
+				cfg.levels[1].slices = 2;
+			}
+			mw_rng_seed(&r, 700 + (uint64_t)k);
+			gen(&r, a, n, cfg.machine.units, 3, 64 * 1024, 80);
+			for (int p = 0; p < 2; p++) {
+				struct mw_mem_sink sink = {&tr[p],
+							   sink_trace_fn};
+
+				tr[p].n = tr[p].hash = 0;
+				tr[p].fail_at = fail ? 5000 : 0;
+				h[p] = mw_hier_create(&cfg, 3, &d);
+				cr_assert_not_null(h[p], "%s", d.msg);
+				mw_hier_set_fast_path(h[p], p == 0);
+				mw_hier_set_memory_sink(h[p], &sink);
+				rc[p] = 0;
+				for (size_t i = 0; i < n && !rc[p]; i += 4096)
+					rc[p] = mw_hier_access_batch(
+						h[p], a + i,
+						n - i < 4096 ? n - i : 4096);
+			}
+			cr_assert_eq(rc[0], rc[1]);
+			cr_assert_eq(rc[0], fail ? MW_EIO : 0);
+			cr_assert_eq(tr[0].n, tr[1].n, "case %d: %lu vs %lu", k,
+				     (unsigned long)tr[0].n,
+				     (unsigned long)tr[1].n);
+			cr_assert_eq(tr[0].hash, tr[1].hash, "case %d", k);
+			for (uint32_t l = 0; l < 2; l++)
+				for (uint32_t t = 0; t <= 3; t++)
+					for (uint32_t op = 0; op < MW_OP_COUNT;
+					     op++) {
+						struct mw_counters c0, c1;
+
+						mw_hier_level_stats(
+							h[0], l, MW_STATS_ALL,
+							t, op, &c0);
+						mw_hier_level_stats(
+							h[1], l, MW_STATS_ALL,
+							t, op, &c1);
+						cr_assert(!memcmp(&c0, &c1,
+								  sizeof(c0)),
+							  "case %d level %u", k,
+							  l);
+					}
+			for (uint32_t t = 0; t <= 3; t++) {
+				struct mw_mem_counters m0, m1;
+
+				mw_hier_memory_stats(h[0], t, MW_STATS_ALL,
+						     &m0);
+				mw_hier_memory_stats(h[1], t, MW_STATS_ALL,
+						     &m1);
+				cr_assert(!memcmp(&m0, &m1, sizeof(m0)));
+			}
+			mw_hier_destroy(h[0]);
+			mw_hier_destroy(h[1]);
+		}
+	}
+	free(a);
+}
+
 Test(cache_api, policy_table)
 {
 	size_t n = 0;
