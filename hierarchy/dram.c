@@ -149,6 +149,11 @@ struct dcand {
 };
 
 struct dchan {
+	/* this channel's banks, bank groups and PCs (in m->banks etc.) */
+	struct dbank *bk;
+	struct dgroup *gp;
+	struct dpc *pp;
+	uint64_t ref_min; /* lowest ref_due of its PCs */
 	struct dentry *ent; /* entries of both queues */
 	uint32_t *free_ent, nfree_ent;
 	uint32_t nr, nw; /* entries per queue */
@@ -486,7 +491,7 @@ static void rescan(struct mw_dram *m, uint32_t ci);
 
 static inline struct dbank *bank_of(struct mw_dram *m, uint32_t ch, uint32_t b)
 {
-	return &m->banks[(size_t)ch * m->nbank + b];
+	return &m->ch[ch].bk[b];
 }
 
 static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
@@ -497,6 +502,17 @@ static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
 static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
 {
 	return b / m->c.banks; /* index within the channel */
+}
+
+/* The channel's lowest ref_due, after one changed. */
+static void ref_min_update(const struct mw_dram *m, struct dchan *ch)
+{
+	uint32_t p;
+
+	ch->ref_min = INF;
+	for (p = 0; p < m->npc; p++)
+		if (ch->pp[p].ref_due < ch->ref_min)
+			ch->ref_min = ch->pp[p].ref_due;
 }
 
 /* ---- address decoding ------------------------------------------------ */
@@ -639,6 +655,9 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 		ch->nfree_ent = nent;
 		for (k = 0; k < 6; k++)
 			ch->chead[k / 3][k % 3] = ch->ctail[k / 3][k % 3] = NIL;
+		ch->bk = &m->banks[(size_t)i * m->nbank];
+		ch->gp = &m->groups[(size_t)i * m->npc * m->c.bank_groups];
+		ch->pp = &m->pcs[(size_t)i * m->npc];
 		ch->key = INF;
 		ch->best.kind = C_NONE;
 		ch->hpos = i;
@@ -691,6 +710,8 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 				    m->c.refresh_stagger;
 		memset(m->pcs[i].faw, 0, sizeof(m->pcs[i].faw));
 	}
+	for (i = 0; i < m->nch; i++)
+		ref_min_update(m, &m->ch[i]);
 	if (!m->c.timing) {
 		m->open_rows = mw_calloc((size_t)m->nch * m->nbank,
 					 sizeof(*m->open_rows));
@@ -783,9 +804,8 @@ static void cand_entry(struct mw_dram *m, uint32_t ci, const struct dentry *e,
 	const struct dchan *ch = &m->ch[ci];
 	const struct dbank *b = bank_of(m, ci, e->bank);
 	uint32_t p = e->pc;
-	const struct dpc *pc = &m->pcs[ci * m->npc + p];
-	const struct dgroup *g =
-		&m->groups[(size_t)ci * m->npc * m->c.bank_groups + e->grp];
+	const struct dpc *pc = &ch->pp[p];
+	const struct dgroup *g = &ch->gp[e->grp];
 	uint64_t t;
 
 	out->kind = C_NONE;
@@ -828,7 +848,7 @@ static void cand_refresh(struct mw_dram *m, uint32_t ci, uint32_t p,
 			 struct dcand *best)
 {
 	const struct dchan *ch = &m->ch[ci];
-	const struct dpc *pc = &m->pcs[ci * m->npc + p];
+	const struct dpc *pc = &ch->pp[p];
 	uint32_t per = m->c.bank_groups * m->c.banks, b0 = p * per, i;
 	struct dcand c = {.seq = 0, .prio = 0, .q = -1, .pc = p};
 	uint64_t t = max64(pc->ref_due, ch->rowbus);
@@ -967,10 +987,9 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 static void rescan(struct mw_dram *m, uint32_t ci)
 {
 	struct dchan *ch = &m->ch[ci];
-	struct dbank *cb = bank_of(m, ci, 0);
-	const struct dgroup *cg =
-		&m->groups[(size_t)ci * m->npc * m->c.bank_groups];
-	const struct dpc *cp = &m->pcs[ci * m->npc];
+	struct dbank *cb = ch->bk;
+	const struct dgroup *cg = ch->gp;
+	const struct dpc *cp = ch->pp;
 	struct dcand best = {.kind = C_NONE}, c;
 	uint64_t now = m->now, s, lb, bt;
 	uint32_t i, p, bb;
@@ -1164,11 +1183,11 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		if (better(&c, &best))
 			best = c;
 	}
-	if (m->c.refresh != MW_DRAM_REF_OFF)
+	if (m->c.refresh != MW_DRAM_REF_OFF &&
+	    (best.kind == C_NONE || max64(ch->ref_min, ch->rowbus) <= best.t))
 		for (i = 0; i < m->npc; i++)
 			if (best.kind == C_NONE ||
-			    max64(m->pcs[ci * m->npc + i].ref_due,
-				  ch->rowbus) <= best.t)
+			    max64(cp[i].ref_due, ch->rowbus) <= best.t)
 				cand_refresh(m, ci, i, &best);
 	uint64_t key = best.kind == C_NONE ? INF : best.t;
 
@@ -1362,9 +1381,8 @@ static void issue(struct mw_dram *m, uint32_t ci)
 	const struct dcand c = ch->best;
 	const struct mw_dram_timing *tm = &m->c.t;
 	struct dbank *b = bank_of(m, ci, c.bank);
-	struct dpc *pc = &m->pcs[ci * m->npc + c.pc];
-	struct dgroup *g = &m->groups[(size_t)ci * m->npc * m->c.bank_groups +
-				      group_of(m, c.bank)];
+	struct dpc *pc = &ch->pp[c.pc];
+	struct dgroup *g = &ch->gp[b->grp];
 	uint64_t t = c.t;
 	uint32_t per = m->c.bank_groups * m->c.banks, i;
 
@@ -1417,6 +1435,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			x->fresh_conflict = false;
 		}
 		pc->ref_due += m->ref_interval;
+		ref_min_update(m, ch);
 		ch->rowbus = t + 1;
 		ch->refs++;
 		break;
@@ -1426,6 +1445,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		b->ref_ok = max64(b->ref_ok, t + tm->tRFCpb);
 		b->fresh_conflict = false;
 		pc->ref_due += m->ref_interval;
+		ref_min_update(m, ch);
 		pc->ref_bank = (pc->ref_bank + 1) % per;
 		ch->rowbus = t + 1;
 		ch->refs++;
