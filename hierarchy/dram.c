@@ -243,9 +243,11 @@ struct mw_dram {
 	uint64_t requests, lat_sum, lat_n;
 	uint64_t hist[HIST_N];
 	uint64_t ref_interval; /* per PC */
-	struct mw_dram_cmd *log;
+	struct mw_dram_cmd *log, *log_tmp; /* log_tmp: for sorting a slice */
 	size_t log_cap, log_n;
 	bool log_trunc;
+	bool slice;	/* in run_slice: rescan leaves the calendar alone */
+	uint32_t *ran;	/* run_slice: the channels that ran */
 	/* counting mode */
 	uint32_t *open_rows;
 };
@@ -635,7 +637,8 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 	m->done_fifo = mw_calloc(m->c.outstanding, sizeof(*m->done_fifo));
 	m->reqs = mw_calloc(m->c.outstanding, sizeof(*m->reqs));
 	m->free_reqs = mw_calloc(m->c.outstanding, sizeof(*m->free_reqs));
-	if (!m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
+	m->ran = mw_calloc(m->nch, sizeof(*m->ran));
+	if (!m->ran || !m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
 	    !m->wheel || !m->done_heap || !m->done_fifo || !m->reqs ||
 	    !m->free_reqs)
 		goto out_nomem;
@@ -757,6 +760,8 @@ void mw_dram_destroy(struct mw_dram *m)
 	mw_free(m->reqs);
 	mw_free(m->free_reqs);
 	mw_free(m->log);
+	mw_free(m->log_tmp);
+	mw_free(m->ran);
 	mw_free(m->open_rows);
 	mw_free(m);
 }
@@ -764,13 +769,19 @@ void mw_dram_destroy(struct mw_dram *m)
 int mw_dram_log_enable(struct mw_dram *m, size_t cap)
 {
 	mw_free(m->log);
-	m->log = NULL;
+	mw_free(m->log_tmp);
+	m->log = m->log_tmp = NULL;
 	m->log_cap = 0;
 	if (!cap)
 		return 0;
 	m->log = mw_calloc(cap, sizeof(*m->log));
-	if (!m->log)
+	m->log_tmp = mw_calloc(cap, sizeof(*m->log_tmp));
+	if (!m->log || !m->log_tmp) {
+		mw_free(m->log);
+		mw_free(m->log_tmp);
+		m->log = m->log_tmp = NULL;
 		return MW_ENOMEM;
+	}
 	m->log_cap = cap;
 	return 0;
 }
@@ -1189,11 +1200,11 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			if (best.kind == C_NONE ||
 			    max64(cp[i].ref_due, ch->rowbus) <= best.t)
 				cand_refresh(m, ci, i, &best);
-	uint64_t key = best.kind == C_NONE ? INF : best.t;
-
 	ch->best = best;
-	if (key != ch->key)
-		chan_setkey(m, ci, key);
+	if (m->slice)
+		return; /* run_slice files the channel once it stops */
+	if ((best.kind == C_NONE ? INF : best.t) != ch->key)
+		chan_setkey(m, ci, best.kind == C_NONE ? INF : best.t);
 }
 
 static inline void log_cmd(struct mw_dram *m, uint32_t ci, int kind,
@@ -1547,6 +1558,96 @@ static int step(struct mw_dram *m)
 	return 0;
 }
 
+/* Stable sort of log[lo, hi) by (time, channel): the global order. */
+static void log_sort(struct mw_dram *m, size_t lo, size_t hi)
+{
+	struct mw_dram_cmd *a = m->log, *t = m->log_tmp;
+	size_t w, i;
+
+	for (w = 1; w < hi - lo; w *= 2) {
+		for (i = lo; i < hi; i += 2 * w) {
+			size_t l = i, mid = i + w < hi ? i + w : hi,
+			       r = mid, e = i + 2 * w < hi ? i + 2 * w : hi,
+			       o = i;
+
+			while (l < mid || r < e)
+				if (r == e ||
+				    (l < mid &&
+				     (a[l].time < a[r].time ||
+				      (a[l].time == a[r].time &&
+				       a[l].channel <= a[r].channel))))
+					t[o++] = a[l++];
+				else
+					t[o++] = a[r++];
+		}
+		memcpy(a + lo, t + lo, (hi - lo) * sizeof(*a));
+	}
+}
+
+/*
+ * Processes events in the global order up to and including the next
+ * read completion, for a front end that waits for one (nothing else
+ * can enter meanwhile).  Channels share nothing but the front end, and
+ * a read issued at t completes at t + tCL + nBL at the earliest, so
+ * every command before the horizon min(next completion, earliest
+ * command + tCL + nBL) runs channel by channel, each channel up to the
+ * horizon with no calendar traffic; the log slice is then put back in
+ * (time, channel) order.  Decisions and log are those of step().
+ */
+static int run_slice(struct mw_dram *m)
+{
+	const uint64_t lat = (uint64_t)m->c.t.tCL + m->c.t.nBL;
+
+	for (;;) {
+		uint64_t tc = done_top(m), te, h, now0 = m->now, tmax = m->now;
+		uint32_t ci, n = 0, k;
+		size_t log0 = m->log_n;
+
+		te = chan_top(m, &ci);
+		if (tc == INF && te == INF)
+			return MW_EINVAL;
+		if (tc <= te) {
+			done_pop(m);
+			m->inflight--;
+			if (tc > m->now)
+				m->now = tc;
+			return 0;
+		}
+		h = te + lat < tc ? te + lat : tc;
+		if (m->log_cap &&
+		    m->log_cap - m->log_n < 2 * (size_t)m->nch * (h - te)) {
+			/* the slice might not fit: one command, in order */
+			issue(m, ci);
+			rescan(m, ci);
+			continue;
+		}
+		m->slice = true;
+		for (ci = 0; ci < m->nch; ci++) {
+			struct dchan *ch = &m->ch[ci];
+
+			if (ch->key >= h)
+				continue;
+			m->now = now0;
+			while (ch->best.kind != C_NONE && ch->best.t < h) {
+				issue(m, ci);
+				rescan(m, ci);
+			}
+			if (m->now > tmax)
+				tmax = m->now;
+			m->ran[n++] = ci;
+		}
+		m->slice = false;
+		m->now = tmax;
+		for (k = 0; k < n; k++) {
+			const struct dcand *b = &m->ch[m->ran[k]].best;
+
+			chan_setkey(m, m->ran[k], b->kind == C_NONE ? INF : b->t);
+		}
+		if (m->log_n - log0 > 1)
+			log_sort(m, log0, m->log_n);
+	}
+}
+
 /*
  * line_bytes: the entry a run of cols transactions from tx0 extends, or
  * NULL.  It must be its bank's youngest entry in the queue, or one of
@@ -1758,8 +1859,9 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 			/* joins the in-flight read of its line */
 			m->reqs[req].remaining++;
 		} else {
+			/* with no write aside, only a completion frees a slot */
 			while (m->inflight + m->ovf_writes >= m->c.outstanding)
-				if ((rc = step(m)))
+				if ((rc = m->ovf_writes ? step(m) : run_slice(m)))
 					return rc;
 			req = m->free_reqs[--m->nfree];
 			/* remaining holds one guard until every entry is
