@@ -153,7 +153,7 @@ struct dchan {
 	struct dbank *bk;
 	struct dgroup *gp;
 	struct dpc *pp;
-	uint64_t ref_min; /* lowest ref_due of its PCs */
+	uint64_t ref_min;   /* lowest ref_due of its PCs */
 	struct dentry *ent; /* entries of both queues */
 	uint32_t *free_ent, nfree_ent;
 	uint32_t nr, nw; /* entries per queue */
@@ -242,12 +242,12 @@ struct mw_dram {
 	uint64_t now, seq, queued, end;
 	uint64_t requests, lat_sum, lat_n;
 	uint64_t hist[HIST_N];
-	uint64_t ref_interval; /* per PC */
+	uint64_t ref_interval;		   /* per PC */
 	struct mw_dram_cmd *log, *log_tmp; /* log_tmp: for sorting a slice */
 	size_t log_cap, log_n;
 	bool log_trunc;
-	bool slice;	/* in run_slice: rescan leaves the calendar alone */
-	uint32_t *ran;	/* run_slice: the channels that ran */
+	bool slice;    /* in run_slice: rescan leaves the calendar alone */
+	uint32_t *ran; /* run_slice: the channels that ran */
 	/* counting mode */
 	uint32_t *open_rows;
 };
@@ -638,9 +638,9 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 	m->reqs = mw_calloc(m->c.outstanding, sizeof(*m->reqs));
 	m->free_reqs = mw_calloc(m->c.outstanding, sizeof(*m->free_reqs));
 	m->ran = mw_calloc(m->nch, sizeof(*m->ran));
-	if (!m->ran || !m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
-	    !m->wheel || !m->done_heap || !m->done_fifo || !m->reqs ||
-	    !m->free_reqs)
+	if (!m->ran || !m->ch || !m->banks || !m->groups || !m->pcs ||
+	    !m->heap || !m->wheel || !m->done_heap || !m->done_fifo ||
+	    !m->reqs || !m->free_reqs)
 		goto out_nomem;
 	qmax = m->c.read_queue;
 	for (i = 0; i < m->nch; i++) {
@@ -1566,9 +1566,8 @@ static void log_sort(struct mw_dram *m, size_t lo, size_t hi)
 
 	for (w = 1; w < hi - lo; w *= 2) {
 		for (i = lo; i < hi; i += 2 * w) {
-			size_t l = i, mid = i + w < hi ? i + w : hi,
-			       r = mid, e = i + 2 * w < hi ? i + 2 * w : hi,
-			       o = i;
+			size_t l = i, mid = i + w < hi ? i + w : hi, r = mid,
+			       e = i + 2 * w < hi ? i + 2 * w : hi, o = i;
 
 			while (l < mid || r < e)
 				if (r == e ||
@@ -1641,7 +1640,8 @@ static int run_slice(struct mw_dram *m)
 		for (k = 0; k < n; k++) {
 			const struct dcand *b = &m->ch[m->ran[k]].best;
 
-			chan_setkey(m, m->ran[k], b->kind == C_NONE ? INF : b->t);
+			chan_setkey(m, m->ran[k],
+				    b->kind == C_NONE ? INF : b->t);
 		}
 		if (m->log_n - log0 > 1)
 			log_sort(m, log0, m->log_n);
@@ -1861,7 +1861,8 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 		} else {
 			/* with no write aside, only a completion frees a slot */
 			while (m->inflight + m->ovf_writes >= m->c.outstanding)
-				if ((rc = m->ovf_writes ? step(m) : run_slice(m)))
+				if ((rc = m->ovf_writes ? step(m)
+							: run_slice(m)))
 					return rc;
 			req = m->free_reqs[--m->nfree];
 			/* remaining holds one guard until every entry is
