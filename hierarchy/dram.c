@@ -1001,11 +1001,12 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	struct dbank *cb = ch->bk;
 	const struct dgroup *cg = ch->gp;
 	const struct dpc *cp = ch->pp;
-	struct dcand best = {.kind = C_NONE}, c;
+	struct dcand c;
 	uint64_t now = m->now, s, lb, bt;
 	uint32_t i, p, bb;
 	int md;
 
+	ch->best.kind = C_NONE;
 	update_mode(m, ch);
 	md = ch->wmode ? 1 : 0;
 	if ((i = ch->chead[md][K_COL]) != NIL) {
@@ -1058,13 +1059,13 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		}
 		if (i == NIL)
 			ch->colmin[md] = bmin; /* a full walk: the exact min */
-		best = (struct dcand){.t = bt,
-				      .seq = cb[bb].key[md],
-				      .kind = md ? C_WR : C_RD,
-				      .prio = 1,
-				      .q = (int)cb[bb].hithead[md],
-				      .bank = bb,
-				      .pc = cb[bb].pc};
+		ch->best = (struct dcand){.t = bt,
+					  .seq = cb[bb].key[md],
+					  .kind = md ? C_WR : C_RD,
+					  .prio = 1,
+					  .q = (int)cb[bb].hithead[md],
+					  .bank = bb,
+					  .pc = cb[bb].pc};
 	}
 	if ((i = ch->chead[md][K_ACT]) != NIL) {
 		/*
@@ -1148,8 +1149,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 					   .q = (int)cb[bb].qhead[md],
 					   .bank = bb,
 					   .pc = cb[bb].pc};
-			if (better(&c, &best))
-				best = c;
+			if (better(&c, &ch->best))
+				ch->best = c;
 		}
 	}
 	if ((i = ch->chead[md][K_PRE]) != NIL) {
@@ -1178,8 +1179,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .bank = bb,
 				   .pc = cb[bb].pc,
 				   .conflict = true};
-		if (better(&c, &best))
-			best = c;
+		if (better(&c, &ch->best))
+			ch->best = c;
 	}
 	for (i = 0; i < ch->nclosing; i++) {
 		const struct dbank *b = bank_of(m, ci, ch->closing[i]);
@@ -1191,20 +1192,20 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .bank = ch->closing[i],
 				   .pc = b->pc};
 		c.t = max64(max64(b->next_pre, ch->rowbus), m->now);
-		if (better(&c, &best))
-			best = c;
+		if (better(&c, &ch->best))
+			ch->best = c;
 	}
 	if (m->c.refresh != MW_DRAM_REF_OFF &&
-	    (best.kind == C_NONE || max64(ch->ref_min, ch->rowbus) <= best.t))
+	    (ch->best.kind == C_NONE ||
+	     max64(ch->ref_min, ch->rowbus) <= ch->best.t))
 		for (i = 0; i < m->npc; i++)
-			if (best.kind == C_NONE ||
-			    max64(cp[i].ref_due, ch->rowbus) <= best.t)
-				cand_refresh(m, ci, i, &best);
-	ch->best = best;
+			if (ch->best.kind == C_NONE ||
+			    max64(cp[i].ref_due, ch->rowbus) <= ch->best.t)
+				cand_refresh(m, ci, i, &ch->best);
 	if (m->slice)
 		return; /* run_slice files the channel once it stops */
-	if ((best.kind == C_NONE ? INF : best.t) != ch->key)
-		chan_setkey(m, ci, best.kind == C_NONE ? INF : best.t);
+	if ((ch->best.kind == C_NONE ? INF : ch->best.t) != ch->key)
+		chan_setkey(m, ci, ch->best.kind == C_NONE ? INF : ch->best.t);
 }
 
 static inline void log_cmd(struct mw_dram *m, uint32_t ci, int kind,
