@@ -1390,21 +1390,21 @@ static void req_release(struct mw_dram *m, uint32_t req)
 static void issue(struct mw_dram *m, uint32_t ci)
 {
 	struct dchan *ch = &m->ch[ci];
-	const struct dcand c = ch->best;
+	const struct dcand *const c = &ch->best; /* not changed here */
 	const struct mw_dram_timing *tm = &m->c.t;
-	struct dbank *b = bank_of(m, ci, c.bank);
-	struct dpc *pc = &ch->pp[c.pc];
+	struct dbank *b = bank_of(m, ci, c->bank);
+	struct dpc *pc = &ch->pp[c->pc];
 	struct dgroup *g = &ch->gp[b->grp];
-	uint64_t t = c.t;
+	uint64_t t = c->t;
 	uint32_t per = m->c.bank_groups * m->c.banks, i;
 
 	assert(t >= m->now);
 	m->now = t;
-	switch (c.kind) {
+	switch (c->kind) {
 	case C_ACT: {
-		const struct dentry *e = &ch->ent[c.q];
+		const struct dentry *e = &ch->ent[c->q];
 
-		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		log_cmd(m, ci, c->kind, c->bank, e->row, t);
 		b->open_row = e->row;
 		b->next_rd = t + tm->tRCD;
 		b->next_wr = t + tm->tRCDWR;
@@ -1419,28 +1419,28 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			pc->nact++;
 		ch->rowbus = t + 1;
 		ch->acts++;
-		recount_hits(m, ci, c.bank, b);
+		recount_hits(m, ci, c->bank, b);
 		break;
 	}
 	case C_PRE:
-		log_cmd(m, ci, c.kind, c.bank, b->open_row, t);
+		log_cmd(m, ci, c->kind, c->bank, b->open_row, t);
 		b->open_row = NO_ROW;
 		b->hits[0] = b->hits[1] = 0;
 		b->hithead[0] = b->hithead[1] = NIL;
-		bank_reclass(m, ci, c.bank, 0);
-		bank_reclass(m, ci, c.bank, 1);
+		bank_reclass(m, ci, c->bank, 0);
+		bank_reclass(m, ci, c->bank, 1);
 		b->next_act = max64(b->next_act, t + tm->tRP);
 		b->ref_ok = max64(b->ref_ok, t + tm->tRP);
-		b->fresh_conflict = c.conflict;
+		b->fresh_conflict = c->conflict;
 		b->fresh = false;
-		closing_remove(ch, b, c.bank);
+		closing_remove(ch, b, c->bank);
 		ch->rowbus = t + 1;
 		ch->pres++;
 		break;
 	case C_REF:
-		log_cmd(m, ci, c.kind, c.bank, 0, t);
+		log_cmd(m, ci, c->kind, c->bank, 0, t);
 		for (i = 0; i < per; i++) {
-			struct dbank *x = bank_of(m, ci, c.pc * per + i);
+			struct dbank *x = bank_of(m, ci, c->pc * per + i);
 
 			x->next_act = max64(x->next_act, t + tm->tRFC);
 			x->ref_ok = max64(x->ref_ok, t + tm->tRFC);
@@ -1452,7 +1452,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		ch->refs++;
 		break;
 	case C_REFPB:
-		log_cmd(m, ci, c.kind, c.bank, 0, t);
+		log_cmd(m, ci, c->kind, c->bank, 0, t);
 		b->next_act = max64(b->next_act, t + tm->tRFCpb);
 		b->ref_ok = max64(b->ref_ok, t + tm->tRFCpb);
 		b->fresh_conflict = false;
@@ -1463,11 +1463,11 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		ch->refs++;
 		break;
 	default: { /* RD, WR */
-		bool wr = c.kind == C_WR;
-		struct dentry *e = &ch->ent[c.q];
+		bool wr = c->kind == C_WR;
+		struct dentry *e = &ch->ent[c->q];
 		uint64_t data_end;
 
-		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		log_cmd(m, ci, c->kind, c->bank, e->row, t);
 		e->started = 1;
 		ch->colbus = t + 1;
 		ch->tx++;
@@ -1515,7 +1515,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 				r->done = max64(r->done, data_end);
 				req_release(m, e->req);
 			}
-			ent_remove(m, ci, b, (uint32_t)c.q, wr);
+			ent_remove(m, ci, b, (uint32_t)c->q, wr);
 			if (ch->ovf_n[wr] > ch->ovf_head[wr]) {
 				const struct dentry *x =
 					&ch->ovf[wr][ch->ovf_head[wr]++];
@@ -1530,7 +1530,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			if (m->c.row_policy == MW_DRAM_CLOSED_PAGE &&
 			    !b->hits[0] && !b->hits[1] && !b->closing) {
 				b->closing = true;
-				ch->closing[ch->nclosing++] = c.bank;
+				ch->closing[ch->nclosing++] = c->bank;
 			}
 		}
 		break;
