@@ -47,6 +47,13 @@
  *   calendar (a wheel of CK slots with channel bitmaps, far keys in a
  *   heap) orders channels by it, ties to the lower channel.  Idle cycles
  *   are never visited.
+ * - Slices: while the front end waits for a read completion (no write
+ *   waits aside), channels share nothing, and a read issued at t
+ *   completes at t + tCL + nBL at the earliest; so every command before
+ *   min(next completion, earliest command + tCL + nBL) runs channel by
+ *   channel without the calendar, and the log slice is sorted back
+ *   into (time, channel) order, the order one event at a time gives
+ *   (a log too short for a slice gets one command at a time).
  * - Scheduling cost: all entries of one bank in the active queue need
  *   the same command at the same time, so the bank's oldest entry (its
  *   oldest row hit, for a column command) stands for them.  Banks sit in
