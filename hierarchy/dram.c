@@ -1599,7 +1599,8 @@ static void log_sort(struct mw_dram *m, size_t lo, size_t hi)
  * every command before the horizon min(next completion, earliest
  * command + tCL + nBL) runs channel by channel, each channel up to the
  * horizon with no calendar traffic; the log slice is then put back in
- * (time, channel) order.  Decisions and log are those of step().
+ * (time, channel) order.  Decisions and log are those of step().  (nBL
+ * >= 1 is validated, so the horizon is past the earliest command.)
  */
 static int run_slice(struct mw_dram *m)
 {
