@@ -249,7 +249,10 @@ struct mw_dram {
 	uint64_t now, seq, queued, end;
 	uint64_t requests, lat_sum, lat_n;
 	uint64_t hist[HIST_N];
-	uint64_t ref_interval;		   /* per PC */
+	uint64_t ref_interval; /* per PC */
+	/* issue's constants: column to column of a PC, max(tCCD_S, nBL);
+	 * RD to WR of a PC, max(tRTW, tCL + nBL - tCWL) */
+	uint64_t ccd_pc, rd_wr;
 	struct mw_dram_cmd *log, *log_tmp; /* log_tmp: for sorting a slice */
 	size_t log_cap, log_n;
 	bool log_trunc;
@@ -709,6 +712,11 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 		for (i = 0; i < nb; i++)
 			m->lhash[i] = NIL;
 	}
+	m->ccd_pc = max64(m->c.t.tCCD_S, m->c.t.nBL);
+	m->rd_wr = max64(m->c.t.tRTW,
+			 m->c.t.tCL + m->c.t.nBL > m->c.t.tCWL
+				 ? m->c.t.tCL + m->c.t.nBL - m->c.t.tCWL
+				 : 0);
 	m->ref_interval =
 		m->c.refresh == MW_DRAM_REF_PERBANK
 			? m->c.t.tREFI / (m->c.bank_groups * m->c.banks)
@@ -1492,24 +1500,17 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			uint64_t rd = t + tm->tCWL + tm->nBL;
 
 			ch->bytes_written += m->c.tx_bytes;
-			pc->next_wr = max64(pc->next_wr,
-					    t + max64(tm->tCCD_S, tm->nBL));
+			pc->next_wr = max64(pc->next_wr, t + m->ccd_pc);
 			g->next_wr = max64(g->next_wr, t + tm->tCCD_L);
 			pc->next_rd = max64(pc->next_rd, rd + tm->tWTR_S);
 			g->next_rd = max64(g->next_rd, rd + tm->tWTR_L);
 			b->next_pre = max64(b->next_pre, rd + tm->tWR);
 			data_end = rd;
 		} else {
-			uint64_t turn = tm->tCL + tm->nBL > tm->tCWL
-						? tm->tCL + tm->nBL - tm->tCWL
-						: 0;
-
 			ch->bytes_read += m->c.tx_bytes;
-			pc->next_rd = max64(pc->next_rd,
-					    t + max64(tm->tCCD_S, tm->nBL));
+			pc->next_rd = max64(pc->next_rd, t + m->ccd_pc);
 			g->next_rd = max64(g->next_rd, t + tm->tCCD_L);
-			pc->next_wr =
-				max64(pc->next_wr, t + max64(tm->tRTW, turn));
+			pc->next_wr = max64(pc->next_wr, t + m->rd_wr);
 			b->next_pre = max64(b->next_pre, t + tm->tRTP);
 			data_end = t + tm->tCL + tm->nBL;
 		}
