@@ -47,6 +47,13 @@
  *   calendar (a wheel of CK slots with channel bitmaps, far keys in a
  *   heap) orders channels by it, ties to the lower channel.  Idle cycles
  *   are never visited.
+ * - Slices: while the front end waits for a read completion (no write
+ *   waits aside), channels share nothing, and a read issued at t
+ *   completes at t + tCL + nBL at the earliest; so every command before
+ *   min(next completion, earliest command + tCL + nBL) runs channel by
+ *   channel without the calendar, and the log slice is sorted back
+ *   into (time, channel) order, the order one event at a time gives
+ *   (a log too short for a slice gets one command at a time).
  * - Scheduling cost: all entries of one bank in the active queue need
  *   the same command at the same time, so the bank's oldest entry (its
  *   oldest row hit, for a column command) stands for them.  Banks sit in
@@ -149,6 +156,11 @@ struct dcand {
 };
 
 struct dchan {
+	/* this channel's banks, bank groups and PCs (in m->banks etc.) */
+	struct dbank *bk;
+	struct dgroup *gp;
+	struct dpc *pp;
+	uint64_t ref_min;   /* lowest ref_due of its PCs */
 	struct dentry *ent; /* entries of both queues */
 	uint32_t *free_ent, nfree_ent;
 	uint32_t nr, nw; /* entries per queue */
@@ -238,9 +250,14 @@ struct mw_dram {
 	uint64_t requests, lat_sum, lat_n;
 	uint64_t hist[HIST_N];
 	uint64_t ref_interval; /* per PC */
-	struct mw_dram_cmd *log;
+	/* issue's constants: column to column of a PC, max(tCCD_S, nBL);
+	 * RD to WR of a PC, max(tRTW, tCL + nBL - tCWL) */
+	uint64_t ccd_pc, rd_wr;
+	struct mw_dram_cmd *log, *log_tmp; /* log_tmp: for sorting a slice */
 	size_t log_cap, log_n;
 	bool log_trunc;
+	bool slice;    /* in run_slice: rescan leaves the calendar alone */
+	uint32_t *ran; /* run_slice: the channels that ran */
 	/* counting mode */
 	uint32_t *open_rows;
 };
@@ -486,7 +503,7 @@ static void rescan(struct mw_dram *m, uint32_t ci);
 
 static inline struct dbank *bank_of(struct mw_dram *m, uint32_t ch, uint32_t b)
 {
-	return &m->banks[(size_t)ch * m->nbank + b];
+	return &m->ch[ch].bk[b];
 }
 
 static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
@@ -497,6 +514,17 @@ static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
 static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
 {
 	return b / m->c.banks; /* index within the channel */
+}
+
+/* The channel's lowest ref_due, after one changed. */
+static void ref_min_update(const struct mw_dram *m, struct dchan *ch)
+{
+	uint32_t p;
+
+	ch->ref_min = INF;
+	for (p = 0; p < m->npc; p++)
+		if (ch->pp[p].ref_due < ch->ref_min)
+			ch->ref_min = ch->pp[p].ref_due;
 }
 
 /* ---- address decoding ------------------------------------------------ */
@@ -619,9 +647,10 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 	m->done_fifo = mw_calloc(m->c.outstanding, sizeof(*m->done_fifo));
 	m->reqs = mw_calloc(m->c.outstanding, sizeof(*m->reqs));
 	m->free_reqs = mw_calloc(m->c.outstanding, sizeof(*m->free_reqs));
-	if (!m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
-	    !m->wheel || !m->done_heap || !m->done_fifo || !m->reqs ||
-	    !m->free_reqs)
+	m->ran = mw_calloc(m->nch, sizeof(*m->ran));
+	if (!m->ran || !m->ch || !m->banks || !m->groups || !m->pcs ||
+	    !m->heap || !m->wheel || !m->done_heap || !m->done_fifo ||
+	    !m->reqs || !m->free_reqs)
 		goto out_nomem;
 	qmax = m->c.read_queue;
 	for (i = 0; i < m->nch; i++) {
@@ -639,6 +668,9 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 		ch->nfree_ent = nent;
 		for (k = 0; k < 6; k++)
 			ch->chead[k / 3][k % 3] = ch->ctail[k / 3][k % 3] = NIL;
+		ch->bk = &m->banks[(size_t)i * m->nbank];
+		ch->gp = &m->groups[(size_t)i * m->npc * m->c.bank_groups];
+		ch->pp = &m->pcs[(size_t)i * m->npc];
 		ch->key = INF;
 		ch->best.kind = C_NONE;
 		ch->hpos = i;
@@ -680,6 +712,11 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 		for (i = 0; i < nb; i++)
 			m->lhash[i] = NIL;
 	}
+	m->ccd_pc = max64(m->c.t.tCCD_S, m->c.t.nBL);
+	m->rd_wr = max64(m->c.t.tRTW,
+			 m->c.t.tCL + m->c.t.nBL > m->c.t.tCWL
+				 ? m->c.t.tCL + m->c.t.nBL - m->c.t.tCWL
+				 : 0);
 	m->ref_interval =
 		m->c.refresh == MW_DRAM_REF_PERBANK
 			? m->c.t.tREFI / (m->c.bank_groups * m->c.banks)
@@ -691,6 +728,8 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 				    m->c.refresh_stagger;
 		memset(m->pcs[i].faw, 0, sizeof(m->pcs[i].faw));
 	}
+	for (i = 0; i < m->nch; i++)
+		ref_min_update(m, &m->ch[i]);
 	if (!m->c.timing) {
 		m->open_rows = mw_calloc((size_t)m->nch * m->nbank,
 					 sizeof(*m->open_rows));
@@ -736,6 +775,8 @@ void mw_dram_destroy(struct mw_dram *m)
 	mw_free(m->reqs);
 	mw_free(m->free_reqs);
 	mw_free(m->log);
+	mw_free(m->log_tmp);
+	mw_free(m->ran);
 	mw_free(m->open_rows);
 	mw_free(m);
 }
@@ -743,13 +784,19 @@ void mw_dram_destroy(struct mw_dram *m)
 int mw_dram_log_enable(struct mw_dram *m, size_t cap)
 {
 	mw_free(m->log);
-	m->log = NULL;
+	mw_free(m->log_tmp);
+	m->log = m->log_tmp = NULL;
 	m->log_cap = 0;
 	if (!cap)
 		return 0;
 	m->log = mw_calloc(cap, sizeof(*m->log));
-	if (!m->log)
+	m->log_tmp = mw_calloc(cap, sizeof(*m->log_tmp));
+	if (!m->log || !m->log_tmp) {
+		mw_free(m->log);
+		mw_free(m->log_tmp);
+		m->log = m->log_tmp = NULL;
 		return MW_ENOMEM;
+	}
 	m->log_cap = cap;
 	return 0;
 }
@@ -783,9 +830,8 @@ static void cand_entry(struct mw_dram *m, uint32_t ci, const struct dentry *e,
 	const struct dchan *ch = &m->ch[ci];
 	const struct dbank *b = bank_of(m, ci, e->bank);
 	uint32_t p = e->pc;
-	const struct dpc *pc = &m->pcs[ci * m->npc + p];
-	const struct dgroup *g =
-		&m->groups[(size_t)ci * m->npc * m->c.bank_groups + e->grp];
+	const struct dpc *pc = &ch->pp[p];
+	const struct dgroup *g = &ch->gp[e->grp];
 	uint64_t t;
 
 	out->kind = C_NONE;
@@ -828,7 +874,7 @@ static void cand_refresh(struct mw_dram *m, uint32_t ci, uint32_t p,
 			 struct dcand *best)
 {
 	const struct dchan *ch = &m->ch[ci];
-	const struct dpc *pc = &m->pcs[ci * m->npc + p];
+	const struct dpc *pc = &ch->pp[p];
 	uint32_t per = m->c.bank_groups * m->c.banks, b0 = p * per, i;
 	struct dcand c = {.seq = 0, .prio = 0, .q = -1, .pc = p};
 	uint64_t t = max64(pc->ref_due, ch->rowbus);
@@ -967,15 +1013,15 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 static void rescan(struct mw_dram *m, uint32_t ci)
 {
 	struct dchan *ch = &m->ch[ci];
-	struct dbank *cb = bank_of(m, ci, 0);
-	const struct dgroup *cg =
-		&m->groups[(size_t)ci * m->npc * m->c.bank_groups];
-	const struct dpc *cp = &m->pcs[ci * m->npc];
-	struct dcand best = {.kind = C_NONE}, c;
+	struct dbank *cb = ch->bk;
+	const struct dgroup *cg = ch->gp;
+	const struct dpc *cp = ch->pp;
+	struct dcand c;
 	uint64_t now = m->now, s, lb, bt;
 	uint32_t i, p, bb;
 	int md;
 
+	ch->best.kind = C_NONE;
 	update_mode(m, ch);
 	md = ch->wmode ? 1 : 0;
 	if ((i = ch->chead[md][K_COL]) != NIL) {
@@ -1028,13 +1074,13 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		}
 		if (i == NIL)
 			ch->colmin[md] = bmin; /* a full walk: the exact min */
-		best = (struct dcand){.t = bt,
-				      .seq = cb[bb].key[md],
-				      .kind = md ? C_WR : C_RD,
-				      .prio = 1,
-				      .q = (int)cb[bb].hithead[md],
-				      .bank = bb,
-				      .pc = cb[bb].pc};
+		ch->best = (struct dcand){.t = bt,
+					  .seq = cb[bb].key[md],
+					  .kind = md ? C_WR : C_RD,
+					  .prio = 1,
+					  .q = (int)cb[bb].hithead[md],
+					  .bank = bb,
+					  .pc = cb[bb].pc};
 	}
 	if ((i = ch->chead[md][K_ACT]) != NIL) {
 		/*
@@ -1118,8 +1164,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 					   .q = (int)cb[bb].qhead[md],
 					   .bank = bb,
 					   .pc = cb[bb].pc};
-			if (better(&c, &best))
-				best = c;
+			if (better(&c, &ch->best))
+				ch->best = c;
 		}
 	}
 	if ((i = ch->chead[md][K_PRE]) != NIL) {
@@ -1148,8 +1194,8 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .bank = bb,
 				   .pc = cb[bb].pc,
 				   .conflict = true};
-		if (better(&c, &best))
-			best = c;
+		if (better(&c, &ch->best))
+			ch->best = c;
 	}
 	for (i = 0; i < ch->nclosing; i++) {
 		const struct dbank *b = bank_of(m, ci, ch->closing[i]);
@@ -1161,20 +1207,20 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .bank = ch->closing[i],
 				   .pc = b->pc};
 		c.t = max64(max64(b->next_pre, ch->rowbus), m->now);
-		if (better(&c, &best))
-			best = c;
+		if (better(&c, &ch->best))
+			ch->best = c;
 	}
-	if (m->c.refresh != MW_DRAM_REF_OFF)
+	if (m->c.refresh != MW_DRAM_REF_OFF &&
+	    (ch->best.kind == C_NONE ||
+	     max64(ch->ref_min, ch->rowbus) <= ch->best.t))
 		for (i = 0; i < m->npc; i++)
-			if (best.kind == C_NONE ||
-			    max64(m->pcs[ci * m->npc + i].ref_due,
-				  ch->rowbus) <= best.t)
-				cand_refresh(m, ci, i, &best);
-	uint64_t key = best.kind == C_NONE ? INF : best.t;
-
-	ch->best = best;
-	if (key != ch->key)
-		chan_setkey(m, ci, key);
+			if (ch->best.kind == C_NONE ||
+			    max64(cp[i].ref_due, ch->rowbus) <= ch->best.t)
+				cand_refresh(m, ci, i, &ch->best);
+	if (m->slice)
+		return; /* run_slice files the channel once it stops */
+	if ((ch->best.kind == C_NONE ? INF : ch->best.t) != ch->key)
+		chan_setkey(m, ci, ch->best.kind == C_NONE ? INF : ch->best.t);
 }
 
 static inline void log_cmd(struct mw_dram *m, uint32_t ci, int kind,
@@ -1359,22 +1405,21 @@ static void req_release(struct mw_dram *m, uint32_t req)
 static void issue(struct mw_dram *m, uint32_t ci)
 {
 	struct dchan *ch = &m->ch[ci];
-	const struct dcand c = ch->best;
+	const struct dcand *const c = &ch->best; /* not changed here */
 	const struct mw_dram_timing *tm = &m->c.t;
-	struct dbank *b = bank_of(m, ci, c.bank);
-	struct dpc *pc = &m->pcs[ci * m->npc + c.pc];
-	struct dgroup *g = &m->groups[(size_t)ci * m->npc * m->c.bank_groups +
-				      group_of(m, c.bank)];
-	uint64_t t = c.t;
+	struct dbank *b = bank_of(m, ci, c->bank);
+	struct dpc *pc = &ch->pp[c->pc];
+	struct dgroup *g = &ch->gp[b->grp];
+	uint64_t t = c->t;
 	uint32_t per = m->c.bank_groups * m->c.banks, i;
 
 	assert(t >= m->now);
 	m->now = t;
-	switch (c.kind) {
+	switch (c->kind) {
 	case C_ACT: {
-		const struct dentry *e = &ch->ent[c.q];
+		const struct dentry *e = &ch->ent[c->q];
 
-		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		log_cmd(m, ci, c->kind, c->bank, e->row, t);
 		b->open_row = e->row;
 		b->next_rd = t + tm->tRCD;
 		b->next_wr = t + tm->tRCDWR;
@@ -1389,53 +1434,55 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			pc->nact++;
 		ch->rowbus = t + 1;
 		ch->acts++;
-		recount_hits(m, ci, c.bank, b);
+		recount_hits(m, ci, c->bank, b);
 		break;
 	}
 	case C_PRE:
-		log_cmd(m, ci, c.kind, c.bank, b->open_row, t);
+		log_cmd(m, ci, c->kind, c->bank, b->open_row, t);
 		b->open_row = NO_ROW;
 		b->hits[0] = b->hits[1] = 0;
 		b->hithead[0] = b->hithead[1] = NIL;
-		bank_reclass(m, ci, c.bank, 0);
-		bank_reclass(m, ci, c.bank, 1);
+		bank_reclass(m, ci, c->bank, 0);
+		bank_reclass(m, ci, c->bank, 1);
 		b->next_act = max64(b->next_act, t + tm->tRP);
 		b->ref_ok = max64(b->ref_ok, t + tm->tRP);
-		b->fresh_conflict = c.conflict;
+		b->fresh_conflict = c->conflict;
 		b->fresh = false;
-		closing_remove(ch, b, c.bank);
+		closing_remove(ch, b, c->bank);
 		ch->rowbus = t + 1;
 		ch->pres++;
 		break;
 	case C_REF:
-		log_cmd(m, ci, c.kind, c.bank, 0, t);
+		log_cmd(m, ci, c->kind, c->bank, 0, t);
 		for (i = 0; i < per; i++) {
-			struct dbank *x = bank_of(m, ci, c.pc * per + i);
+			struct dbank *x = bank_of(m, ci, c->pc * per + i);
 
 			x->next_act = max64(x->next_act, t + tm->tRFC);
 			x->ref_ok = max64(x->ref_ok, t + tm->tRFC);
 			x->fresh_conflict = false;
 		}
 		pc->ref_due += m->ref_interval;
+		ref_min_update(m, ch);
 		ch->rowbus = t + 1;
 		ch->refs++;
 		break;
 	case C_REFPB:
-		log_cmd(m, ci, c.kind, c.bank, 0, t);
+		log_cmd(m, ci, c->kind, c->bank, 0, t);
 		b->next_act = max64(b->next_act, t + tm->tRFCpb);
 		b->ref_ok = max64(b->ref_ok, t + tm->tRFCpb);
 		b->fresh_conflict = false;
 		pc->ref_due += m->ref_interval;
+		ref_min_update(m, ch);
 		pc->ref_bank = (pc->ref_bank + 1) % per;
 		ch->rowbus = t + 1;
 		ch->refs++;
 		break;
 	default: { /* RD, WR */
-		bool wr = c.kind == C_WR;
-		struct dentry *e = &ch->ent[c.q];
+		bool wr = c->kind == C_WR;
+		struct dentry *e = &ch->ent[c->q];
 		uint64_t data_end;
 
-		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		log_cmd(m, ci, c->kind, c->bank, e->row, t);
 		e->started = 1;
 		ch->colbus = t + 1;
 		ch->tx++;
@@ -1453,24 +1500,17 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			uint64_t rd = t + tm->tCWL + tm->nBL;
 
 			ch->bytes_written += m->c.tx_bytes;
-			pc->next_wr = max64(pc->next_wr,
-					    t + max64(tm->tCCD_S, tm->nBL));
+			pc->next_wr = max64(pc->next_wr, t + m->ccd_pc);
 			g->next_wr = max64(g->next_wr, t + tm->tCCD_L);
 			pc->next_rd = max64(pc->next_rd, rd + tm->tWTR_S);
 			g->next_rd = max64(g->next_rd, rd + tm->tWTR_L);
 			b->next_pre = max64(b->next_pre, rd + tm->tWR);
 			data_end = rd;
 		} else {
-			uint64_t turn = tm->tCL + tm->nBL > tm->tCWL
-						? tm->tCL + tm->nBL - tm->tCWL
-						: 0;
-
 			ch->bytes_read += m->c.tx_bytes;
-			pc->next_rd = max64(pc->next_rd,
-					    t + max64(tm->tCCD_S, tm->nBL));
+			pc->next_rd = max64(pc->next_rd, t + m->ccd_pc);
 			g->next_rd = max64(g->next_rd, t + tm->tCCD_L);
-			pc->next_wr =
-				max64(pc->next_wr, t + max64(tm->tRTW, turn));
+			pc->next_wr = max64(pc->next_wr, t + m->rd_wr);
 			b->next_pre = max64(b->next_pre, t + tm->tRTP);
 			data_end = t + tm->tCL + tm->nBL;
 		}
@@ -1483,7 +1523,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 				r->done = max64(r->done, data_end);
 				req_release(m, e->req);
 			}
-			ent_remove(m, ci, b, (uint32_t)c.q, wr);
+			ent_remove(m, ci, b, (uint32_t)c->q, wr);
 			if (ch->ovf_n[wr] > ch->ovf_head[wr]) {
 				const struct dentry *x =
 					&ch->ovf[wr][ch->ovf_head[wr]++];
@@ -1498,7 +1538,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 			if (m->c.row_policy == MW_DRAM_CLOSED_PAGE &&
 			    !b->hits[0] && !b->hits[1] && !b->closing) {
 				b->closing = true;
-				ch->closing[ch->nclosing++] = c.bank;
+				ch->closing[ch->nclosing++] = c->bank;
 			}
 		}
 		break;
@@ -1525,6 +1565,97 @@ static int step(struct mw_dram *m)
 	issue(m, ci);
 	rescan(m, ci);
 	return 0;
+}
+
+/* Stable sort of log[lo, hi) by (time, channel): the global order. */
+static void log_sort(struct mw_dram *m, size_t lo, size_t hi)
+{
+	struct mw_dram_cmd *a = m->log, *t = m->log_tmp;
+	size_t w, i;
+
+	for (w = 1; w < hi - lo; w *= 2) {
+		for (i = lo; i < hi; i += 2 * w) {
+			size_t l = i, mid = i + w < hi ? i + w : hi, r = mid,
+			       e = i + 2 * w < hi ? i + 2 * w : hi, o = i;
+
+			while (l < mid || r < e)
+				if (r == e ||
+				    (l < mid &&
+				     (a[l].time < a[r].time ||
+				      (a[l].time == a[r].time &&
+				       a[l].channel <= a[r].channel))))
+					t[o++] = a[l++];
+				else
+					t[o++] = a[r++];
+		}
+		memcpy(a + lo, t + lo, (hi - lo) * sizeof(*a));
+	}
+}
+
+/*
+ * Processes events in the global order up to and including the next
+ * read completion, for a front end that waits for one (nothing else
+ * can enter meanwhile).  Channels share nothing but the front end, and
+ * a read issued at t completes at t + tCL + nBL at the earliest, so
+ * every command before the horizon min(next completion, earliest
+ * command + tCL + nBL) runs channel by channel, each channel up to the
+ * horizon with no calendar traffic; the log slice is then put back in
+ * (time, channel) order.  Decisions and log are those of step().  (nBL
+ * >= 1 is validated, so the horizon is past the earliest command.)
+ */
+static int run_slice(struct mw_dram *m)
+{
+	const uint64_t lat = (uint64_t)m->c.t.tCL + m->c.t.nBL;
+
+	for (;;) {
+		uint64_t tc = done_top(m), te, h, now0 = m->now, tmax = m->now;
+		uint32_t ci, n = 0, k;
+		size_t log0 = m->log_n;
+
+		te = chan_top(m, &ci);
+		if (tc == INF && te == INF)
+			return MW_EINVAL;
+		if (tc <= te) {
+			done_pop(m);
+			m->inflight--;
+			if (tc > m->now)
+				m->now = tc;
+			return 0;
+		}
+		h = te + lat < tc ? te + lat : tc;
+		if (m->log_cap &&
+		    m->log_cap - m->log_n < 2 * (size_t)m->nch * (h - te)) {
+			/* the slice might not fit: one command, in order */
+			issue(m, ci);
+			rescan(m, ci);
+			continue;
+		}
+		m->slice = true;
+		for (ci = 0; ci < m->nch; ci++) {
+			struct dchan *ch = &m->ch[ci];
+
+			if (ch->key >= h)
+				continue;
+			m->now = now0;
+			while (ch->best.kind != C_NONE && ch->best.t < h) {
+				issue(m, ci);
+				rescan(m, ci);
+			}
+			if (m->now > tmax)
+				tmax = m->now;
+			m->ran[n++] = ci;
+		}
+		m->slice = false;
+		m->now = tmax;
+		for (k = 0; k < n; k++) {
+			const struct dcand *b = &m->ch[m->ran[k]].best;
+
+			chan_setkey(m, m->ran[k],
+				    b->kind == C_NONE ? INF : b->t);
+		}
+		if (m->log_n - log0 > 1)
+			log_sort(m, log0, m->log_n);
+	}
 }
 
 /*
@@ -1738,8 +1869,10 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 			/* joins the in-flight read of its line */
 			m->reqs[req].remaining++;
 		} else {
+			/* with no write aside, only a completion frees a slot */
 			while (m->inflight + m->ovf_writes >= m->c.outstanding)
-				if ((rc = step(m)))
+				if ((rc = m->ovf_writes ? step(m)
+							: run_slice(m)))
 					return rc;
 			req = m->free_reqs[--m->nfree];
 			/* remaining holds one guard until every entry is
