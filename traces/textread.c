@@ -23,6 +23,7 @@ void mw_text_init(struct mw_text_reader *r, const struct mw_stream_ops *ops,
 	r->name = mw_input_name(in);
 	r->base.file_bytes = mw_input_file_size(in);
 	r->skip_bad = skip_bad;
+	r->pend = r->pend_small;
 }
 
 int mw_text_bad(struct mw_text_reader *r, const char *fmt, ...)

@@ -1,6 +1,6 @@
 /*
  * textread.h - the common part of line-oriented trace readers (din,
- * lackey, csv): reading lines, line-numbered diagnostics, --skip-bad,
+ * lackey, csv, nvbit): reading lines, line-numbered diagnostics, --skip-bad,
  * and handing out the records each line yields.
  *
  * A reader embeds struct mw_text_reader first (it embeds struct
@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MW_TEXT_PEND 4 /* records one line may yield */
+#define MW_TEXT_PEND 4 /* records one line may yield in pend_small */
 
 struct mw_text_reader {
 	struct mw_stream base;
@@ -27,9 +27,12 @@ struct mw_text_reader {
 	/* One line: fills pend with mw_text_push; 0 or an error. */
 	int (*parse_line)(struct mw_text_reader *r, const char *line,
 			  size_t len);
-	struct mw_access pend[MW_TEXT_PEND]; /* records of the last line */
+	/* Records of the last line: pend_small, or a larger array of the
+	   reader's own, which it points pend at after mw_text_init. */
+	struct mw_access *pend;
 	unsigned npend, ipend;
 	int deferred; /* error to return on the next read, 0 = none */
+	struct mw_access pend_small[MW_TEXT_PEND];
 };
 
 /*
