@@ -10,6 +10,8 @@
  */
 #include "traces/textread.h"
 
+#include "common/alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,6 +113,37 @@ void mw_text_fini(struct mw_text_reader *r)
 {
 	mw_input_close(r->in);
 	r->in = NULL;
+}
+
+struct mw_stream *mw_text_open(struct mw_input *in,
+			       const struct mw_stream_ops *ops,
+			       const char *format, bool skip_bad,
+			       int (*parse_line)(struct mw_text_reader *r,
+						 const char *line, size_t len),
+			       const char *provenance, struct mw_diag *d)
+{
+	struct mw_text_reader *r = mw_calloc(1, sizeof(*r));
+
+	if (!r) {
+		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
+			    "out of memory");
+		mw_input_close(in);
+		return NULL;
+	}
+	mw_text_init(r, ops, in, format, skip_bad);
+	r->parse_line = parse_line;
+	if (mw_header_set_provenance(&r->base.hdr, provenance)) {
+		mw_diag_set(d, MW_ENOMEM, r->name, 0, "out of memory");
+		mw_stream_destroy(&r->base);
+		return NULL;
+	}
+	return &r->base;
+}
+
+void mw_text_destroy(struct mw_stream *s)
+{
+	mw_text_fini((struct mw_text_reader *)s);
+	mw_free(s);
 }
 
 unsigned mw_text_tokens(const char *p, const char *end, const char **tok,

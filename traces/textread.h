@@ -57,6 +57,22 @@ void mw_text_push(struct mw_text_reader *r, uint64_t addr, uint32_t size,
  */
 int mw_text_next(struct mw_text_reader *r);
 
+/*
+ * Opens a reader that is a bare struct mw_text_reader (no state of its own
+ * beyond the line parser): format names the header's format, provenance
+ * (copied) its provenance; ops->destroy should be mw_text_destroy.  Takes
+ * ownership of in (closed on failure too).  NULL with d filled on failure.
+ */
+struct mw_stream *mw_text_open(struct mw_input *in,
+			       const struct mw_stream_ops *ops,
+			       const char *format, bool skip_bad,
+			       int (*parse_line)(struct mw_text_reader *r,
+						 const char *line, size_t len),
+			       const char *provenance, struct mw_diag *d);
+
+/* ops->destroy for readers opened by mw_text_open. */
+void mw_text_destroy(struct mw_stream *s);
+
 /* ops->read for readers with nothing else to hand out. */
 long mw_text_read(struct mw_stream *s, struct mw_access *buf, size_t cap);
 
