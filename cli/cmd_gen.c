@@ -100,22 +100,11 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static char *help_filter(int key, const char *text, void *input)
+/* The examples after the options: of the chosen kernel (ops), else of all. */
+static void examples(FILE *f, const struct mw_kernel_ops *ops)
 {
-	const struct gen_opts *o = input;
-	const struct mw_kernel_ops *ops = o ? o->ko.ops : NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
 	unsigned i;
 
-	if (key != ARGP_KEY_HELP_POST_DOC)
-		return (char *)text;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return (char *)text;
-	cli_kernel_list(f);
-	fputs("\nExamples:\n", f);
 	if (ops) {
 		fprintf(f, "  memwall gen %s -o %s.mwt\n", ops->name,
 			ops->name);
@@ -132,8 +121,13 @@ static char *help_filter(int key, const char *text, void *input)
 		      "kernel)\n",
 		      f);
 	}
-	fclose(f);
-	return buf;
+}
+
+static char *help_filter(int key, const char *text, void *input)
+{
+	const struct gen_opts *o = input;
+
+	return cli_kernel_help(key, text, o ? o->ko.ops : NULL, examples);
 }
 
 static int write_trace(struct gen_opts *o)

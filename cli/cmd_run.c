@@ -88,21 +88,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static char *help_filter(int key, const char *text, void *input)
+/* The examples after the options: of the chosen kernel (ops), else general. */
+static void examples(FILE *f, const struct mw_kernel_ops *ops)
 {
-	const struct run_opts *o = input;
-	const struct mw_kernel_ops *ops = o ? o->ko.ops : NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (key != ARGP_KEY_HELP_POST_DOC)
-		return (char *)text;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return (char *)text;
-	cli_kernel_list(f);
-	fputs("\nExamples:\n", f);
 	if (ops && strcmp(ops->name, DEF_KERNEL)) {
 		fprintf(f, "  memwall run %s\n", ops->name);
 		fprintf(f, "  memwall run %s %s --hw h200\n", ops->name,
@@ -124,8 +112,13 @@ static char *help_filter(int key, const char *text, void *input)
 		      "kernel)\n",
 		      f);
 	}
-	fclose(f);
-	return buf;
+}
+
+static char *help_filter(int key, const char *text, void *input)
+{
+	const struct run_opts *o = input;
+
+	return cli_kernel_help(key, text, o ? o->ko.ops : NULL, examples);
 }
 
 static const struct argp_child children[] = {
