@@ -115,14 +115,14 @@ void mw_text_fini(struct mw_text_reader *r)
 	r->in = NULL;
 }
 
-struct mw_stream *mw_text_open(struct mw_input *in,
-			       const struct mw_stream_ops *ops,
-			       const char *format, bool skip_bad,
-			       int (*parse_line)(struct mw_text_reader *r,
-						 const char *line, size_t len),
-			       const char *provenance, struct mw_diag *d)
+void *mw_text_alloc(size_t size, struct mw_input *in,
+		    const struct mw_stream_ops *ops, const char *format,
+		    bool skip_bad,
+		    int (*parse_line)(struct mw_text_reader *r,
+				      const char *line, size_t len),
+		    struct mw_diag *d)
 {
-	struct mw_text_reader *r = mw_calloc(1, sizeof(*r));
+	struct mw_text_reader *r = mw_calloc(1, size);
 
 	if (!r) {
 		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
@@ -132,6 +132,21 @@ struct mw_stream *mw_text_open(struct mw_input *in,
 	}
 	mw_text_init(r, ops, in, format, skip_bad);
 	r->parse_line = parse_line;
+	return r;
+}
+
+struct mw_stream *mw_text_open(struct mw_input *in,
+			       const struct mw_stream_ops *ops,
+			       const char *format, bool skip_bad,
+			       int (*parse_line)(struct mw_text_reader *r,
+						 const char *line, size_t len),
+			       const char *provenance, struct mw_diag *d)
+{
+	struct mw_text_reader *r = mw_text_alloc(sizeof(*r), in, ops, format,
+						 skip_bad, parse_line, d);
+
+	if (!r)
+		return NULL;
 	if (mw_header_set_provenance(&r->base.hdr, provenance)) {
 		mw_diag_set(d, MW_ENOMEM, r->name, 0, "out of memory");
 		mw_stream_destroy(&r->base);

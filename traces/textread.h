@@ -58,6 +58,19 @@ void mw_text_push(struct mw_text_reader *r, uint64_t addr, uint32_t size,
 int mw_text_next(struct mw_text_reader *r);
 
 /*
+ * Allocates a zeroed reader of size bytes (a struct that embeds struct
+ * mw_text_reader first), prepared by mw_text_init over in with
+ * parse_line set.  Takes ownership of in.  NULL with d filled (and in
+ * closed) when memory runs out.
+ */
+void *mw_text_alloc(size_t size, struct mw_input *in,
+		    const struct mw_stream_ops *ops, const char *format,
+		    bool skip_bad,
+		    int (*parse_line)(struct mw_text_reader *r,
+				      const char *line, size_t len),
+		    struct mw_diag *d);
+
+/*
  * Opens a reader that is a bare struct mw_text_reader (no state of its own
  * beyond the line parser): format names the header's format, provenance
  * (copied) its provenance; ops->destroy should be mw_text_destroy.  Takes

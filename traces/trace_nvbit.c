@@ -894,17 +894,12 @@ static int set_provenance(struct nv_reader *r)
 static struct mw_stream *
 nv_open(struct mw_input *in, const struct mw_read_opts *o, struct mw_diag *d)
 {
-	struct nv_reader *r = mw_calloc(1, sizeof(*r));
+	struct nv_reader *r = mw_text_alloc(sizeof(*r), in, &nv_stream_ops,
+					    "nvbit", o->skip_bad, nv_line, d);
 	int got;
 
-	if (!r) {
-		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
-			    "out of memory");
-		mw_input_close(in);
+	if (!r)
 		return NULL;
-	}
-	mw_text_init(&r->t, &nv_stream_ops, in, "nvbit", o->skip_bad);
-	r->t.parse_line = nv_line;
 	r->t.pend = r->pend;
 	r->units = o->units ? o->units : NV_DEFAULT_UNITS;
 	if (r->units > MW_UNITS_MAX) {
