@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH	  4096
 #define OPT_UNITS 0x400
 #define OPT_TO	  0x401
 #define OPT_CSV	  0x402
@@ -132,7 +131,6 @@ static char *help_filter(int key, const char *text, void *input)
 
 static int write_trace(struct gen_opts *o)
 {
-	static struct mw_access buf[BATCH];
 	struct mw_sched_cfg cfg = {DEF_UNITS, 1};
 	struct mw_writer *w = NULL;
 	struct mw_stream *s;
@@ -171,25 +169,12 @@ static int write_trace(struct gen_opts *o)
 		cli_error_diag(&d);
 		goto out;
 	}
-	cli_progress_begin("records", 0);
-	while (!cli_interrupted && (n = mw_stream_read(s, buf, BATCH)) > 0) {
-		if (mw_writer_write(w, buf, (size_t)n, &d)) {
-			cli_progress_end();
-			cli_error_diag(&d);
-			goto out;
-		}
-		cli_progress_update(mw_stream_records(s));
-	}
-	cli_progress_end();
-	if (cli_interrupted) {
+	status = cli_drain_trace(s, cli_feed_writer, w);
+	if (status == CLI_EXIT_INTERRUPTED)
 		cli_error("interrupted; %s not written", o->out);
-		status = CLI_EXIT_INTERRUPTED;
+	if (status)
 		goto out;
-	}
-	if (n < 0) {
-		cli_error_diag(mw_stream_diag(s));
-		goto out;
-	}
+	status = CLI_EXIT_FAIL;
 	n = mw_writer_commit(w, &d);
 	w = NULL;
 	if (n) {
