@@ -80,6 +80,21 @@ struct mw_stream *cli_open_trace(const char *path,
 /* After reading a stream: reports skipped bad lines; returns 0 or 1 if failed. */
 int cli_finish_stream(struct mw_stream *s, long last_read);
 
+/*
+ * Reads s to its end with the progress line, handing each batch to feed
+ * (ctx passed on), which returns 0, or non-zero to stop after ending the
+ * progress line (cli_progress_end) and saying why.  Then as
+ * cli_finish_stream.  Returns CLI_EXIT_OK, CLI_EXIT_INTERRUPTED (nothing
+ * printed) or CLI_EXIT_FAIL (said why).
+ */
+int cli_drain_trace(struct mw_stream *s,
+		    int (*feed)(void *ctx, const struct mw_access *recs,
+				size_t n),
+		    void *ctx);
+
+/* A feed for cli_drain_trace: writes the batch to the struct mw_writer ctx. */
+int cli_feed_writer(void *ctx, const struct mw_access *recs, size_t n);
+
 /* ---- hardware options (an argp child shared by sim, hw show, ...) ---- */
 
 #define CLI_SETS_MAX 64

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 4096
-
 struct convert_opts {
 	struct cli_input_opts in;
 	struct mw_write_opts out;
@@ -128,14 +126,12 @@ static int set_provenance(struct mw_trace_header *h, const char *src,
 
 int cmd_convert(int argc, char **argv)
 {
-	static struct mw_access buf[BATCH];
 	struct convert_opts o;
 	struct mw_trace_header h;
 	struct mw_stream *s;
 	struct mw_writer *w = NULL;
 	struct mw_diag d;
 	int status = CLI_EXIT_FAIL;
-	long n;
 
 	memset(&o, 0, sizeof(o));
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
@@ -153,30 +149,16 @@ int cmd_convert(int argc, char **argv)
 		cli_error_diag(&d);
 		goto out;
 	}
-	cli_progress_begin("records", 0);
-	while ((n = mw_stream_read(s, buf, BATCH)) > 0 && !cli_interrupted) {
-		if (mw_writer_write(w, buf, (size_t)n, &d)) {
-			cli_progress_end();
-			cli_error_diag(&d);
-			goto out;
-		}
-		cli_progress_update(mw_stream_records(s));
-	}
-	cli_progress_end();
-	if (cli_interrupted) {
+	status = cli_drain_trace(s, cli_feed_writer, w);
+	if (status == CLI_EXIT_INTERRUPTED)
 		cli_error("interrupted; %s not written", o.dst);
-		status = CLI_EXIT_INTERRUPTED;
+	if (status)
 		goto out;
-	}
-	if (cli_finish_stream(s, n))
-		goto out;
-	n = mw_writer_commit(w, &d);
-	w = NULL;
-	if (n) {
+	if (mw_writer_commit(w, &d)) {
 		cli_error_diag(&d);
-		goto out;
+		status = CLI_EXIT_FAIL;
 	}
-	status = CLI_EXIT_OK;
+	w = NULL;
 out:
 	mw_writer_abort(w);
 	mw_stream_destroy(s);

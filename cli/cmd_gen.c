@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH	  4096
 #define OPT_UNITS 0x400
 #define OPT_TO	  0x401
 #define OPT_CSV	  0x402
@@ -100,22 +99,11 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static char *help_filter(int key, const char *text, void *input)
+/* The examples after the options: of the chosen kernel (ops), else of all. */
+static void examples(FILE *f, const struct mw_kernel_ops *ops)
 {
-	const struct gen_opts *o = input;
-	const struct mw_kernel_ops *ops = o ? o->ko.ops : NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
 	unsigned i;
 
-	if (key != ARGP_KEY_HELP_POST_DOC)
-		return (char *)text;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return (char *)text;
-	cli_kernel_list(f);
-	fputs("\nExamples:\n", f);
 	if (ops) {
 		fprintf(f, "  memwall gen %s -o %s.mwt\n", ops->name,
 			ops->name);
@@ -132,13 +120,17 @@ static char *help_filter(int key, const char *text, void *input)
 		      "kernel)\n",
 		      f);
 	}
-	fclose(f);
-	return buf;
+}
+
+static char *help_filter(int key, const char *text, void *input)
+{
+	const struct gen_opts *o = input;
+
+	return cli_kernel_help(key, text, o ? o->ko.ops : NULL, examples);
 }
 
 static int write_trace(struct gen_opts *o)
 {
-	static struct mw_access buf[BATCH];
 	struct mw_sched_cfg cfg = {DEF_UNITS, 1};
 	struct mw_writer *w = NULL;
 	struct mw_stream *s;
@@ -177,25 +169,12 @@ static int write_trace(struct gen_opts *o)
 		cli_error_diag(&d);
 		goto out;
 	}
-	cli_progress_begin("records", 0);
-	while (!cli_interrupted && (n = mw_stream_read(s, buf, BATCH)) > 0) {
-		if (mw_writer_write(w, buf, (size_t)n, &d)) {
-			cli_progress_end();
-			cli_error_diag(&d);
-			goto out;
-		}
-		cli_progress_update(mw_stream_records(s));
-	}
-	cli_progress_end();
-	if (cli_interrupted) {
+	status = cli_drain_trace(s, cli_feed_writer, w);
+	if (status == CLI_EXIT_INTERRUPTED)
 		cli_error("interrupted; %s not written", o->out);
-		status = CLI_EXIT_INTERRUPTED;
+	if (status)
 		goto out;
-	}
-	if (n < 0) {
-		cli_error_diag(mw_stream_diag(s));
-		goto out;
-	}
+	status = CLI_EXIT_FAIL;
 	n = mw_writer_commit(w, &d);
 	w = NULL;
 	if (n) {

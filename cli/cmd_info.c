@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BATCH 4096
-
 struct info_opts {
 	struct cli_input_opts in;
 	const char *csv;
@@ -278,16 +276,24 @@ static void print_report(const char *path, const struct mw_trace_header *h,
 	cli_table_destroy(t);
 }
 
+/* The feed of cli_drain_trace: counts a batch into the summarizer ctx. */
+static int summarize(void *ctx, const struct mw_access *recs, size_t n)
+{
+	if (!mw_summarizer_add(ctx, recs, n))
+		return 0;
+	cli_progress_end();
+	cli_error("out of memory counting distinct lines");
+	return 1;
+}
+
 int cmd_info(int argc, char **argv)
 {
-	static struct mw_access buf[BATCH];
 	struct info_opts o;
 	struct mw_stream *s;
 	struct mw_summarizer *sum = NULL;
 	struct mw_results *res = NULL;
 	uint64_t damaged = 0, file_bytes;
 	int status = CLI_EXIT_FAIL;
-	long n;
 
 	memset(&o, 0, sizeof(o));
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
@@ -304,22 +310,10 @@ int cmd_info(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
-	cli_progress_begin("records", 0);
-	while ((n = mw_stream_read(s, buf, BATCH)) > 0 && !cli_interrupted) {
-		if (mw_summarizer_add(sum, buf, (size_t)n)) {
-			cli_progress_end();
-			cli_error("out of memory counting distinct lines");
-			goto out;
-		}
-		cli_progress_update(mw_stream_records(s));
-	}
-	cli_progress_end();
-	if (cli_interrupted) {
-		status = CLI_EXIT_INTERRUPTED;
+	status = cli_drain_trace(s, summarize, sum);
+	if (status)
 		goto out;
-	}
-	if (cli_finish_stream(s, n))
-		goto out;
+	status = CLI_EXIT_FAIL;
 	file_bytes = mw_stream_file_size(s);
 	/* With the CSV on standard output the table would only be in the way. */
 	if (!o.csv || strcmp(o.csv, "-"))

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH		   4096
 #define SAMPLE_LINE_BYTES  64
 #define MAX_CSV_CAPACITIES (1u << 16)
 
@@ -457,15 +456,31 @@ out_fail:
 	return CLI_EXIT_FAIL;
 }
 
+struct feed_ctx {
+	struct mw_reuse *r;
+	const char *path;
+};
+
+/* The feed of cli_drain_trace: a batch into the analysis. */
+static int feed(void *ctx, const struct mw_access *recs, size_t n)
+{
+	const struct feed_ctx *fc = ctx;
+
+	if (!mw_reuse_feed(fc->r, recs, n))
+		return 0;
+	cli_progress_end();
+	cli_error("out of memory tracking the lines of %s", fc->path);
+	return 1;
+}
+
 int cmd_reuse(int argc, char **argv)
 {
-	static struct mw_access buf[BATCH];
+	struct feed_ctx fc;
 	struct reuse_opts o;
 	struct mw_stream *s;
 	struct mw_reuse *r = NULL;
 	struct names nm;
 	int status = CLI_EXIT_FAIL, err = 0;
-	long n;
 
 	memset(&o, 0, sizeof(o));
 	mw_reuse_opts_init(&o.r);
@@ -479,23 +494,12 @@ int cmd_reuse(int argc, char **argv)
 						 : "invalid reuse options");
 		goto out;
 	}
-	cli_progress_begin("records", 0);
-	while ((n = mw_stream_read(s, buf, BATCH)) > 0 && !cli_interrupted) {
-		if (mw_reuse_feed(r, buf, (size_t)n)) {
-			cli_progress_end();
-			cli_error("out of memory tracking the lines of %s",
-				  o.path);
-			goto out;
-		}
-		cli_progress_update(mw_stream_records(s));
-	}
-	cli_progress_end();
-	if (cli_interrupted) {
-		status = CLI_EXIT_INTERRUPTED;
+	fc.r = r;
+	fc.path = o.path;
+	status = cli_drain_trace(s, feed, &fc);
+	if (status)
 		goto out;
-	}
-	if (cli_finish_stream(s, n))
-		goto out;
+	status = CLI_EXIT_FAIL;
 	if (mw_reuse_finish(r)) {
 		cli_error("out of memory");
 		goto out;

@@ -88,21 +88,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static char *help_filter(int key, const char *text, void *input)
+/* The examples after the options: of the chosen kernel (ops), else general. */
+static void examples(FILE *f, const struct mw_kernel_ops *ops)
 {
-	const struct run_opts *o = input;
-	const struct mw_kernel_ops *ops = o ? o->ko.ops : NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (key != ARGP_KEY_HELP_POST_DOC)
-		return (char *)text;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return (char *)text;
-	cli_kernel_list(f);
-	fputs("\nExamples:\n", f);
 	if (ops && strcmp(ops->name, DEF_KERNEL)) {
 		fprintf(f, "  memwall run %s\n", ops->name);
 		fprintf(f, "  memwall run %s %s --hw h200\n", ops->name,
@@ -124,8 +112,13 @@ static char *help_filter(int key, const char *text, void *input)
 		      "kernel)\n",
 		      f);
 	}
-	fclose(f);
-	return buf;
+}
+
+static char *help_filter(int key, const char *text, void *input)
+{
+	const struct run_opts *o = input;
+
+	return cli_kernel_help(key, text, o ? o->ko.ops : NULL, examples);
 }
 
 static const struct argp_child children[] = {
@@ -173,31 +166,18 @@ enum {
 	C_COUNT
 };
 
-static struct cli_table *new_table(bool tensor)
-{
-	static const char *const titles[C_COUNT] = {
-		"level",	 "accesses",   "hits",	     "miss ratio",
-		"sector misses", "writebacks", "from below", "to below"};
-	unsigned off = tensor ? 1 : 0, c;
-	struct cli_table *t = cli_table_create(C_COUNT + off);
-
-	if (!t)
-		return NULL;
-	if (tensor)
-		cli_table_column(t, 0, "tensor", false);
-	for (c = 0; c < C_COUNT; c++)
-		cli_table_column(t, c + off, titles[c], c != C_LEVEL);
-	return t;
-}
+static const char *const level_titles[C_COUNT] = {"level",	   "accesses",
+						  "hits",	   "miss ratio",
+						  "sector misses", "writebacks",
+						  "from below",	   "to below"};
 
 /* One row for the cache level (or memory) whose scope is scope. */
 static int level_row(struct cli_table *t, const struct mw_results *r,
 		     const char *tensor, const char *level, const char *scope,
 		     bool memory)
 {
-	char cell[C_COUNT][40];
-	const char *cells[C_COUNT + 1];
-	unsigned c, off = tensor ? 1 : 0;
+	char cell[C_COUNT][CLI_TABLE_CELL];
+	unsigned c;
 
 	for (c = 0; c < C_COUNT; c++)
 		snprintf(cell[c], 40, "-");
@@ -222,11 +202,7 @@ static int level_row(struct cli_table *t, const struct mw_results *r,
 			     u64(r, scope, "bytes_from_below"));
 		mw_fmt_bytes(cell[C_TO], 40, u64(r, scope, "bytes_to_below"));
 	}
-	if (tensor)
-		cells[0] = tensor;
-	for (c = 0; c < C_COUNT; c++)
-		cells[c + off] = cell[c];
-	return cli_table_row(t, cells);
+	return cli_table_led_row(t, tensor, cell, C_COUNT);
 }
 
 /* The tensor names of the per-tensor scopes, in order of appearance. */
@@ -264,7 +240,7 @@ static size_t tensor_names(const struct mw_results *r,
 static void print_levels(const struct mw_results *r, const struct mw_hw_cfg *hw)
 {
 	static const char *names[TENSORS];
-	struct cli_table *t = new_table(false);
+	struct cli_table *t = cli_table_led(NULL, level_titles, C_COUNT);
 	char scope[128];
 	size_t n, i;
 	uint32_t l;
@@ -281,7 +257,7 @@ static void print_levels(const struct mw_results *r, const struct mw_hw_cfg *hw)
 	n = tensor_names(r, hw, names, TENSORS);
 	if (!n)
 		return;
-	t = new_table(true);
+	t = cli_table_led("tensor", level_titles, C_COUNT);
 	if (!t)
 		return;
 	for (i = 0; i < n; i++) {

@@ -252,36 +252,9 @@ static void memory_cells(char cell[C_COUNT][40], const char *name,
 	mw_fmt_bytes(cell[C_TO], 40, m->v[MW_MEM_BYTES_WRITTEN]);
 }
 
-static struct cli_table *new_table(bool tensor)
-{
-	static const char *const titles[C_COUNT] = {
-		"level",      "accesses",   "hits",
-		"miss ratio", "misses",	    "sector misses",
-		"writebacks", "from below", "to below"};
-	unsigned off = tensor ? 1 : 0, c;
-	struct cli_table *t = cli_table_create(C_COUNT + off);
-
-	if (!t)
-		return NULL;
-	if (tensor)
-		cli_table_column(t, 0, "tensor", false);
-	for (c = 0; c < C_COUNT; c++)
-		cli_table_column(t, c + off, titles[c], c != C_LEVEL);
-	return t;
-}
-
-static int add_row(struct cli_table *t, const char *tensor,
-		   char cell[C_COUNT][40])
-{
-	const char *cells[C_COUNT + 1];
-	unsigned c, off = tensor ? 1 : 0;
-
-	if (tensor)
-		cells[0] = tensor;
-	for (c = 0; c < C_COUNT; c++)
-		cells[c + off] = cell[c];
-	return cli_table_row(t, cells);
-}
+static const char *const level_titles[C_COUNT] = {
+	"level",	 "accesses",   "hits",	     "miss ratio", "misses",
+	"sector misses", "writebacks", "from below", "to below"};
 
 /* Whether tensor t has any request at any level or at memory. */
 static bool tensor_used(const struct mw_hier *h, uint32_t t)
@@ -321,18 +294,18 @@ static int print_report(const struct sim_opts *o, const struct mw_hier *h,
 		       mw_fmt_bytes(a, sizeof(a), lv->size));
 	}
 	printf(")\n  %s records\n\n", mw_fmt_count(a, sizeof(a), records));
-	t = new_table(false);
+	t = cli_table_led(NULL, level_titles, C_COUNT);
 	if (!t)
 		return MW_ENOMEM;
 	for (l = 0; l < mw_hier_levels(h); l++) {
 		mw_hier_level_stats(h, l, MW_STATS_ALL, MW_STATS_ALL,
 				    MW_STATS_ALL, &c);
 		level_cells(cell, cfg->levels[l].name, &c);
-		err |= add_row(t, NULL, cell);
+		err |= cli_table_led_row(t, NULL, cell, C_COUNT);
 	}
 	mw_hier_memory_stats(h, MW_STATS_ALL, MW_STATS_ALL, &m);
 	memory_cells(cell, "memory", &m);
-	err |= add_row(t, NULL, cell);
+	err |= cli_table_led_row(t, NULL, cell, C_COUNT);
 	cli_table_print(t, stdout, 2);
 	cli_table_destroy(t);
 	printf("\n  memory: %s read (%s requests), %s written (%s requests)\n",
@@ -344,7 +317,7 @@ static int print_report(const struct sim_opts *o, const struct mw_hier *h,
 		tagged = tagged || tensor_used(h, tn);
 	if (!tagged)
 		return err ? MW_ENOMEM : 0;
-	t = new_table(true);
+	t = cli_table_led("tensor", level_titles, C_COUNT);
 	if (!t)
 		return MW_ENOMEM;
 	for (tn = 0; tn <= hdr->ntensors; tn++) {
@@ -356,11 +329,13 @@ static int print_report(const struct sim_opts *o, const struct mw_hier *h,
 			mw_hier_level_stats(h, l, MW_STATS_ALL, tn,
 					    MW_STATS_ALL, &c);
 			level_cells(cell, cfg->levels[l].name, &c);
-			err |= add_row(t, l ? "" : name, cell);
+			err |= cli_table_led_row(t, l ? "" : name, cell,
+						 C_COUNT);
 		}
 		mw_hier_memory_stats(h, tn, MW_STATS_ALL, &m);
 		memory_cells(cell, "memory", &m);
-		err |= add_row(t, mw_hier_levels(h) ? "" : name, cell);
+		err |= cli_table_led_row(t, mw_hier_levels(h) ? "" : name, cell,
+					 C_COUNT);
 	}
 	printf("\n  per tensor:\n");
 	cli_table_print(t, stdout, 2);

@@ -105,3 +105,39 @@ int cli_finish_stream(struct mw_stream *s, long last_read)
 			 st->bad_skipped == 1 ? "" : "s");
 	return CLI_EXIT_OK;
 }
+
+#define DRAIN_BATCH 4096
+
+int cli_drain_trace(struct mw_stream *s,
+		    int (*feed)(void *ctx, const struct mw_access *recs,
+				size_t n),
+		    void *ctx)
+{
+	static struct mw_access buf[DRAIN_BATCH];
+	long n;
+
+	cli_progress_begin("records", 0);
+	while ((n = mw_stream_read(s, buf, DRAIN_BATCH)) > 0 &&
+	       !cli_interrupted) {
+		if (feed(ctx, buf, (size_t)n)) {
+			cli_progress_end();
+			return CLI_EXIT_FAIL;
+		}
+		cli_progress_update(mw_stream_records(s));
+	}
+	cli_progress_end();
+	if (cli_interrupted)
+		return CLI_EXIT_INTERRUPTED;
+	return cli_finish_stream(s, n);
+}
+
+int cli_feed_writer(void *ctx, const struct mw_access *recs, size_t n)
+{
+	struct mw_diag d;
+
+	if (!mw_writer_write(ctx, recs, n, &d))
+		return 0;
+	cli_progress_end();
+	cli_error_diag(&d);
+	return 1;
+}

@@ -97,6 +97,26 @@ void cli_kernel_list(FILE *f)
 			mw_kernels[i]->summary);
 }
 
+char *
+cli_kernel_help(int key, const char *text, const struct mw_kernel_ops *ops,
+		void (*examples)(FILE *f, const struct mw_kernel_ops *ops))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (key != ARGP_KEY_HELP_POST_DOC)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	cli_kernel_list(f);
+	fputs("\nExamples:\n", f);
+	examples(f, ops);
+	fclose(f);
+	return buf;
+}
+
 void cli_kernel_free(struct cli_kernel_opts *ko)
 {
 	mw_kernel_destroy(ko->k);

@@ -51,6 +51,16 @@ int cli_kernel_parse(struct cli_kernel_opts *ko, int key, const char *arg,
 /* "Kernels:" and one line per kernel. */
 void cli_kernel_list(FILE *f);
 
+/*
+ * argp help_filter for a kernel command's text after the options: the
+ * kernel list, then "Examples:" and what examples writes for the chosen
+ * kernel (ops; NULL: none chosen).  Other keys, and a failure to
+ * allocate, get text back; else a malloc'd string (argp frees it).
+ */
+char *
+cli_kernel_help(int key, const char *text, const struct mw_kernel_ops *ops,
+		void (*examples)(FILE *f, const struct mw_kernel_ops *ops));
+
 /* Frees the kernel. */
 void cli_kernel_free(struct cli_kernel_opts *ko);
 

@@ -98,6 +98,36 @@ static void pad(FILE *f, size_t n)
 		fputc(' ', f);
 }
 
+struct cli_table *cli_table_led(const char *lead, const char *const *titles,
+				unsigned n)
+{
+	unsigned off = lead ? 1 : 0, c;
+	struct cli_table *t = cli_table_create(n + off);
+
+	if (!t)
+		return NULL;
+	if (lead)
+		cli_table_column(t, 0, lead, false);
+	for (c = 0; c < n; c++)
+		cli_table_column(t, c + off, titles[c], c != 0);
+	return t;
+}
+
+int cli_table_led_row(struct cli_table *t, const char *lead,
+		      char (*cell)[CLI_TABLE_CELL], unsigned n)
+{
+	const char *cells[MAX_COLS];
+	unsigned off = lead ? 1 : 0, c;
+
+	if (n + off != t->ncols)
+		return MW_EINVAL;
+	if (lead)
+		cells[0] = lead;
+	for (c = 0; c < n; c++)
+		cells[c + off] = cell[c];
+	return cli_table_row(t, cells);
+}
+
 void cli_table_print(const struct cli_table *t, FILE *f, unsigned indent)
 {
 	size_t w[MAX_COLS] = {0}, r, total = 0;

@@ -10,6 +10,8 @@
  */
 #include "traces/textread.h"
 
+#include "common/alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,7 @@ void mw_text_init(struct mw_text_reader *r, const struct mw_stream_ops *ops,
 	r->name = mw_input_name(in);
 	r->base.file_bytes = mw_input_file_size(in);
 	r->skip_bad = skip_bad;
+	r->pend = r->pend_small;
 }
 
 int mw_text_bad(struct mw_text_reader *r, const char *fmt, ...)
@@ -110,6 +113,52 @@ void mw_text_fini(struct mw_text_reader *r)
 {
 	mw_input_close(r->in);
 	r->in = NULL;
+}
+
+void *mw_text_alloc(size_t size, struct mw_input *in,
+		    const struct mw_stream_ops *ops, const char *format,
+		    bool skip_bad,
+		    int (*parse_line)(struct mw_text_reader *r,
+				      const char *line, size_t len),
+		    struct mw_diag *d)
+{
+	struct mw_text_reader *r = mw_calloc(1, size);
+
+	if (!r) {
+		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
+			    "out of memory");
+		mw_input_close(in);
+		return NULL;
+	}
+	mw_text_init(r, ops, in, format, skip_bad);
+	r->parse_line = parse_line;
+	return r;
+}
+
+struct mw_stream *mw_text_open(struct mw_input *in,
+			       const struct mw_stream_ops *ops,
+			       const char *format, bool skip_bad,
+			       int (*parse_line)(struct mw_text_reader *r,
+						 const char *line, size_t len),
+			       const char *provenance, struct mw_diag *d)
+{
+	struct mw_text_reader *r = mw_text_alloc(sizeof(*r), in, ops, format,
+						 skip_bad, parse_line, d);
+
+	if (!r)
+		return NULL;
+	if (mw_header_set_provenance(&r->base.hdr, provenance)) {
+		mw_diag_set(d, MW_ENOMEM, r->name, 0, "out of memory");
+		mw_stream_destroy(&r->base);
+		return NULL;
+	}
+	return &r->base;
+}
+
+void mw_text_destroy(struct mw_stream *s)
+{
+	mw_text_fini((struct mw_text_reader *)s);
+	mw_free(s);
 }
 
 unsigned mw_text_tokens(const char *p, const char *end, const char **tok,

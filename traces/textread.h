@@ -1,6 +1,6 @@
 /*
  * textread.h - the common part of line-oriented trace readers (din,
- * lackey, csv): reading lines, line-numbered diagnostics, --skip-bad,
+ * lackey, csv, nvbit): reading lines, line-numbered diagnostics, --skip-bad,
  * and handing out the records each line yields.
  *
  * A reader embeds struct mw_text_reader first (it embeds struct
@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MW_TEXT_PEND 4 /* records one line may yield */
+#define MW_TEXT_PEND 4 /* records one line may yield in pend_small */
 
 struct mw_text_reader {
 	struct mw_stream base;
@@ -27,9 +27,12 @@ struct mw_text_reader {
 	/* One line: fills pend with mw_text_push; 0 or an error. */
 	int (*parse_line)(struct mw_text_reader *r, const char *line,
 			  size_t len);
-	struct mw_access pend[MW_TEXT_PEND]; /* records of the last line */
+	/* Records of the last line: pend_small, or a larger array of the
+	   reader's own, which it points pend at after mw_text_init. */
+	struct mw_access *pend;
 	unsigned npend, ipend;
 	int deferred; /* error to return on the next read, 0 = none */
+	struct mw_access pend_small[MW_TEXT_PEND];
 };
 
 /*
@@ -53,6 +56,35 @@ void mw_text_push(struct mw_text_reader *r, uint64_t addr, uint32_t size,
  * are counted and skipped.
  */
 int mw_text_next(struct mw_text_reader *r);
+
+/*
+ * Allocates a zeroed reader of size bytes (a struct that embeds struct
+ * mw_text_reader first), prepared by mw_text_init over in with
+ * parse_line set.  Takes ownership of in.  NULL with d filled (and in
+ * closed) when memory runs out.
+ */
+void *mw_text_alloc(size_t size, struct mw_input *in,
+		    const struct mw_stream_ops *ops, const char *format,
+		    bool skip_bad,
+		    int (*parse_line)(struct mw_text_reader *r,
+				      const char *line, size_t len),
+		    struct mw_diag *d);
+
+/*
+ * Opens a reader that is a bare struct mw_text_reader (no state of its own
+ * beyond the line parser): format names the header's format, provenance
+ * (copied) its provenance; ops->destroy should be mw_text_destroy.  Takes
+ * ownership of in (closed on failure too).  NULL with d filled on failure.
+ */
+struct mw_stream *mw_text_open(struct mw_input *in,
+			       const struct mw_stream_ops *ops,
+			       const char *format, bool skip_bad,
+			       int (*parse_line)(struct mw_text_reader *r,
+						 const char *line, size_t len),
+			       const char *provenance, struct mw_diag *d);
+
+/* ops->destroy for readers opened by mw_text_open. */
+void mw_text_destroy(struct mw_stream *s);
 
 /* ops->read for readers with nothing else to hand out. */
 long mw_text_read(struct mw_stream *s, struct mw_access *buf, size_t cap);

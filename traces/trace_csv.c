@@ -324,18 +324,13 @@ static const struct mw_stream_ops tc_stream_ops = {
 static struct mw_stream *
 tc_open(struct mw_input *in, const struct mw_read_opts *o, struct mw_diag *d)
 {
-	struct tc_reader *r = mw_calloc(1, sizeof(*r));
+	struct tc_reader *r = mw_text_alloc(sizeof(*r), in, &tc_stream_ops,
+					    "csv", o->skip_bad, tc_line, d);
 	char text[128];
 	int got;
 
-	if (!r) {
-		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
-			    "out of memory");
-		mw_input_close(in);
+	if (!r)
 		return NULL;
-	}
-	mw_text_init(&r->t, &tc_stream_ops, in, "csv", o->skip_bad);
-	r->t.parse_line = tc_line;
 	r->sp = mw_csv_splitter_create();
 	r->ahead = mw_malloc(CSV_AHEAD * sizeof(*r->ahead));
 	if (!r->sp || !r->ahead) {

@@ -171,38 +171,17 @@ static int din_line(struct mw_text_reader *r, const char *line, size_t len)
 	return 0;
 }
 
-static void din_destroy(struct mw_stream *s)
-{
-	mw_text_fini((struct mw_text_reader *)s);
-	mw_free(s);
-}
-
 static const struct mw_stream_ops din_stream_ops = {
 	.name = "din",
 	.read = mw_text_read,
-	.destroy = din_destroy,
+	.destroy = mw_text_destroy,
 };
 
 static struct mw_stream *
 din_open(struct mw_input *in, const struct mw_read_opts *o, struct mw_diag *d)
 {
-	struct mw_text_reader *r = mw_calloc(1, sizeof(*r));
-
-	if (!r) {
-		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
-			    "out of memory");
-		mw_input_close(in);
-		return NULL;
-	}
-	mw_text_init(r, &din_stream_ops, in, "din", o->skip_bad);
-	r->parse_line = din_line;
-	if (mw_header_set_provenance(&r->base.hdr, "DineroIV din trace (unit "
-						   "0, untagged)")) {
-		mw_diag_set(d, MW_ENOMEM, r->name, 0, "out of memory");
-		mw_stream_destroy(&r->base);
-		return NULL;
-	}
-	return &r->base;
+	return mw_text_open(in, &din_stream_ops, "din", o->skip_bad, din_line,
+			    "DineroIV din trace (unit 0, untagged)", d);
 }
 
 /*

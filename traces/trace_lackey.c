@@ -28,8 +28,6 @@
 #include "traces/format_impl.h"
 #include "traces/textread.h"
 
-#include "common/alloc.h"
-
 #include <stdio.h>
 #include <string.h>
 
@@ -158,40 +156,19 @@ static int lk_line(struct mw_text_reader *r, const char *line, size_t len)
 	return 0;
 }
 
-static void lk_destroy(struct mw_stream *s)
-{
-	mw_text_fini((struct mw_text_reader *)s);
-	mw_free(s);
-}
-
 static const struct mw_stream_ops lk_stream_ops = {
 	.name = "lackey",
 	.read = mw_text_read,
-	.destroy = lk_destroy,
+	.destroy = mw_text_destroy,
 };
 
 static struct mw_stream *
 lk_open(struct mw_input *in, const struct mw_read_opts *o, struct mw_diag *d)
 {
-	struct mw_text_reader *r = mw_calloc(1, sizeof(*r));
-
-	if (!r) {
-		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
-			    "out of memory");
-		mw_input_close(in);
-		return NULL;
-	}
-	mw_text_init(r, &lk_stream_ops, in, "lackey", o->skip_bad);
-	r->parse_line = lk_line;
-	if (mw_header_set_provenance(&r->base.hdr, "valgrind lackey "
-						   "--trace-mem=yes "
-						   "(threads serialized: unit "
-						   "0, untagged)")) {
-		mw_diag_set(d, MW_ENOMEM, r->name, 0, "out of memory");
-		mw_stream_destroy(&r->base);
-		return NULL;
-	}
-	return &r->base;
+	return mw_text_open(in, &lk_stream_ops, "lackey", o->skip_bad, lk_line,
+			    "valgrind lackey --trace-mem=yes "
+			    "(threads serialized: unit 0, untagged)",
+			    d);
 }
 
 /*

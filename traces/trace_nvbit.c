@@ -71,11 +71,11 @@
  */
 #include "traces/format_impl.h"
 #include "traces/stream_impl.h"
+#include "traces/textread.h"
 
 #include "common/alloc.h"
 #include "common/hot.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #if defined(__SSE2__) && !defined(MW_NVBIT_SWAR)
@@ -170,15 +170,10 @@ struct nv_launch {
 };
 
 struct nv_reader {
-	struct mw_stream base;
-	struct mw_input *in; /* owned */
-	const char *name;    /* borrowed from in */
+	struct mw_text_reader t; /* first; t.pend points at pend */
 	uint32_t units;
-	bool skip_bad;
 	struct mw_access pend[NV_PEND_MAX]; /* records of the last line */
-	unsigned npend, ipend;
-	int deferred; /* error to return on the next read, 0 = none */
-	struct nv_launch *launches; /* owned, sorted by (id, ctx) */
+	struct nv_launch *launches;	    /* owned, sorted by (id, ctx) */
 	size_t nlaunches, launch_cap;
 	size_t last_hit;	   /* index of the last launch looked up */
 	struct nv_grid latest;	   /* the latest launch line's grid */
@@ -507,22 +502,6 @@ static int launch_add(struct nv_reader *r, uint64_t ctx, uint64_t id,
 
 /* ---- lines --------------------------------------------------------------- */
 
-static int bad(struct nv_reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* A malformed line: fills the diagnostic, returns MW_EPARSE. */
-static int bad(struct nv_reader *r, const char *fmt, ...)
-{
-	char msg[MW_DIAG_MSG];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return mw_diag_set(&r->base.diag, MW_EPARSE, r->name,
-			   mw_input_lineno(r->in), "%s", msg);
-}
-
 static void note_first(struct nv_reader *r, const char *name, size_t n,
 		       const struct nv_grid *g)
 {
@@ -565,10 +544,11 @@ static int eat_grid(struct nv_reader *r, struct nv_cursor *c, struct nv_grid *g)
 		return 0;
 	if (!eat_triple(c, NV_GRID_X_MAX, NV_GRID_YZ_MAX, v) || !v[0] ||
 	    !v[1] || !v[2])
-		return bad(r, "bad grid size (want X,Y,Z with 1 <= X < 2^31, "
-			      "1 <= Y,Z <= 65535)");
+		return mw_text_bad(&r->t, "bad grid size (want X,Y,Z with 1 <= "
+					  "X < 2^31, "
+					  "1 <= Y,Z <= 65535)");
 	if (c->p != c->end && *c->p != ' ')
-		return bad(r, "bad grid size");
+		return mw_text_bad(&r->t, "bad grid size");
 	g->x = (uint32_t)v[0];
 	g->y = (uint32_t)v[1];
 	g->z = (uint32_t)v[2];
@@ -585,26 +565,28 @@ static int parse_launch(struct nv_reader *r, struct nv_cursor *c, uint64_t ctx)
 
 	name = memmem(c->p, (size_t)(c->end - c->p), "Kernel name ", 12);
 	if (!name)
-		return bad(r, "launch line without 'Kernel name'");
+		return mw_text_bad(&r->t, "launch line without 'Kernel name'");
 	name += 12;
 	tail = find_last(name, c->end, " - grid launch id ");
 	if (!tail)
-		return bad(r, "launch line without 'grid launch id'");
+		return mw_text_bad(&r->t, "launch line without 'grid launch "
+					  "id'");
 	if (tail == name)
-		return bad(r, "launch line with an empty kernel name");
+		return mw_text_bad(&r->t, "launch line with an empty kernel "
+					  "name");
 	c->p = tail + 18;
 	if (!eat_dec(c, UINT64_MAX, &id) || (c->p != c->end && *c->p != ' '))
-		return bad(r, "bad grid launch id");
+		return mw_text_bad(&r->t, "bad grid launch id");
 	err = eat_grid(r, c, &g);
 	if (err)
 		return err;
 	err = launch_add(r, ctx, id, &g);
 	if (err)
-		return mw_diag_set(&r->base.diag, err, r->name,
-				   mw_input_lineno(r->in), "out of memory");
+		return mw_diag_set(&r->t.base.diag, err, r->t.name,
+				   mw_input_lineno(r->t.in), "out of memory");
 	r->latest = g;
 	note_first(r, name, (size_t)(tail - name), &g);
-	r->base.stats.other_skipped++;
+	r->t.base.stats.other_skipped++;
 	return 0;
 }
 
@@ -617,14 +599,15 @@ static int parse_old_kernel(struct nv_reader *r, struct nv_cursor *c)
 
 	tail = find_last(name, c->end, " - grid size ");
 	if (!tail || tail == name)
-		return bad(r, "kernel line with an empty kernel name");
+		return mw_text_bad(&r->t, "kernel line with an empty kernel "
+					  "name");
 	c->p = tail;
 	err = eat_grid(r, c, &g);
 	if (err)
 		return err;
 	r->old_kernel = g;
 	note_first(r, name, (size_t)(tail - name), &g);
-	r->base.stats.other_skipped++;
+	r->t.base.stats.other_skipped++;
 	return 0;
 }
 
@@ -636,13 +619,14 @@ static int cta_unit(struct nv_reader *r, const struct nv_grid *g,
 
 	if (g && g->x) {
 		if (cta[0] >= g->x || cta[1] >= g->y || cta[2] >= g->z)
-			return bad(r,
-				   "CTA %llu,%llu,%llu outside the launch's "
-				   "grid %u,%u,%u",
-				   (unsigned long long)cta[0],
-				   (unsigned long long)cta[1],
-				   (unsigned long long)cta[2], g->x, g->y,
-				   g->z);
+			return mw_text_bad(&r->t,
+					   "CTA %llu,%llu,%llu outside the "
+					   "launch's "
+					   "grid %u,%u,%u",
+					   (unsigned long long)cta[0],
+					   (unsigned long long)cta[1],
+					   (unsigned long long)cta[2], g->x,
+					   g->y, g->z);
 		id = cta[0] +
 		     (uint64_t)g->x * (cta[1] + (uint64_t)g->y * cta[2]);
 	} else {
@@ -683,34 +667,25 @@ static int parse_lanes(struct nv_reader *r, struct nv_cursor *c, uint64_t *lane)
 		while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
 			c->p++;
 		if (c->p == c->end)
-			return bad(r, "%u lane addresses, expected %u", i,
-				   NV_LANES);
+			return mw_text_bad(&r->t,
+					   "%u lane addresses, expected %u", i,
+					   NV_LANES);
 		if (!eat_hex(c, &lane[i])) {
 			size_t n = token_len(c->p, c->end);
 
-			return bad(r,
-				   "lane %u address '%.*s' is not a 64-bit "
-				   "hexadecimal number",
-				   i, (int)(n > 40 ? 40 : n), c->p);
+			return mw_text_bad(&r->t,
+					   "lane %u address '%.*s' is not a "
+					   "64-bit "
+					   "hexadecimal number",
+					   i, (int)(n > 40 ? 40 : n), c->p);
 		}
 	}
 	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
 		c->p++;
 	if (c->p != c->end)
-		return bad(r, "more than %u lane addresses", NV_LANES);
+		return mw_text_bad(&r->t, "more than %u lane addresses",
+				   NV_LANES);
 	return 0;
-}
-
-static void push(struct nv_reader *r, uint64_t addr, uint32_t size,
-		 uint32_t unit, enum mw_op op)
-{
-	struct mw_access *a = &r->pend[r->npend++];
-
-	a->addr = addr;
-	a->size = size;
-	a->unit = (uint16_t)unit;
-	a->op = (uint8_t)op;
-	a->tensor = 0;
 }
 
 /*
@@ -733,12 +708,14 @@ static int parse_access(struct nv_reader *r, struct nv_cursor *c,
 
 	r->seen_access = true;
 	if (!eat_triple(c, NV_GRID_X_MAX, NV_GRID_YZ_MAX, cta))
-		return bad(r, "bad CTA coordinates (want x,y,z with x < 2^31, "
-			      "y,z <= 65535)");
+		return mw_text_bad(&r->t, "bad CTA coordinates (want x,y,z "
+					  "with x < 2^31, "
+					  "y,z <= 65535)");
 	if (!EAT(c, " - warp ") || !eat_dec(c, UINT32_MAX, &warp))
-		return bad(r, "expected ' - warp N' after the CTA");
+		return mw_text_bad(&r->t, "expected ' - warp N' after the CTA");
 	if (!EAT(c, " - "))
-		return bad(r, "expected ' - OPCODE - ' after the warp");
+		return mw_text_bad(&r->t, "expected ' - OPCODE - ' after the "
+					  "warp");
 	op = c->p;
 	opn = token_len(op, c->end);
 	c->p += opn;
@@ -748,8 +725,8 @@ static int parse_access(struct nv_reader *r, struct nv_cursor *c,
 		   : &r->ops[0];
 	if (!opn || opn != slot->len || memcmp(op, slot->text, opn)) {
 		if (!valid_opcode(op, opn))
-			return bad(r, "bad opcode '%.*s'",
-				   (int)(opn > 40 ? 40 : opn), op);
+			return mw_text_bad(&r->t, "bad opcode '%.*s'",
+					   (int)(opn > 40 ? 40 : opn), op);
 		memcpy(slot->text, op, opn);
 		slot->len = opn;
 		slot->cls = classify(op, opn);
@@ -758,36 +735,39 @@ static int parse_access(struct nv_reader *r, struct nv_cursor *c,
 	cls = slot->cls;
 	size = slot->size;
 	if (!EAT(c, " - "))
-		return bad(r, "expected ' - ' after the opcode");
+		return mw_text_bad(&r->t, "expected ' - ' after the opcode");
 	err = parse_lanes(r, c, lane);
 	if (err)
 		return err;
 	if (cls == NV_UNKNOWN)
-		return bad(r,
-			   "unknown memory opcode '%.*s' (not a global, "
-			   "shared or local access memwall knows)",
-			   (int)(opn > 40 ? 40 : opn), op);
+		return mw_text_bad(&r->t,
+				   "unknown memory opcode '%.*s' (not a "
+				   "global, "
+				   "shared or local access memwall knows)",
+				   (int)(opn > 40 ? 40 : opn), op);
 	err = cta_unit(r, g, cta, &unit);
 	if (err)
 		return err;
 	if (cls == NV_SHARED || cls == NV_UNMODELLED) {
-		r->base.stats.other_skipped++;
+		r->t.base.stats.other_skipped++;
 		return 0;
 	}
 	for (i = 0; i < NV_LANES; i++) {
 		if (!lane[i])
 			continue;
 		if (lane[i] > UINT64_MAX - (size - 1))
-			return bad(r,
-				   "lane %u: %u bytes at 0x%llx pass the end "
-				   "of the address space",
-				   i, size, (unsigned long long)lane[i]);
+			return mw_text_bad(&r->t,
+					   "lane %u: %u bytes at 0x%llx pass "
+					   "the end "
+					   "of the address space",
+					   i, size,
+					   (unsigned long long)lane[i]);
 		if (lane[i] >= NV_SHARED_LIMIT)
 			below_4g = false;
 		active[n++] = lane[i];
 	}
 	if (n == 0 || (cls == NV_ASYNC_COPY && below_4g)) {
-		r->base.stats.other_skipped++;
+		r->t.base.stats.other_skipped++;
 		return 0;
 	}
 	k = coalesce(active, n, size, run);
@@ -798,14 +778,14 @@ static int parse_access(struct nv_reader *r, struct nv_cursor *c,
 
 		switch (cls) {
 		case NV_WRITE:
-			push(r, addr, bytes, unit, MW_OP_WRITE);
+			mw_text_push(&r->t, addr, bytes, unit, MW_OP_WRITE, 0);
 			break;
 		case NV_ATOMIC:
-			push(r, addr, bytes, unit, MW_OP_READ);
-			push(r, addr, bytes, unit, MW_OP_WRITE);
+			mw_text_push(&r->t, addr, bytes, unit, MW_OP_READ, 0);
+			mw_text_push(&r->t, addr, bytes, unit, MW_OP_WRITE, 0);
 			break;
 		default:
-			push(r, addr, bytes, unit, MW_OP_READ);
+			mw_text_push(&r->t, addr, bytes, unit, MW_OP_READ, 0);
 			break;
 		}
 	}
@@ -820,18 +800,19 @@ static int parse_memtrace(struct nv_reader *r, struct nv_cursor *c)
 	const struct nv_grid *g;
 
 	if (!eat_hex(c, &ctx))
-		return bad(r, "bad context '%.*s'", (int)(n > 40 ? 40 : n),
-			   c->p);
+		return mw_text_bad(&r->t, "bad context '%.*s'",
+				   (int)(n > 40 ? 40 : n), c->p);
 	if (!EAT(c, " - "))
-		return bad(r, "expected ' - ' after the context");
+		return mw_text_bad(&r->t, "expected ' - ' after the context");
 	if (EAT(c, "LAUNCH - "))
 		return parse_launch(r, c, ctx);
 	if (EAT(c, "CTA ")) /* a tool that prints no launch id */
 		return parse_access(r, c, &r->latest);
 	if (!EAT(c, "grid_launch_id ") || !eat_dec(c, UINT64_MAX, &id) ||
 	    !EAT(c, " - CTA "))
-		return bad(r, "expected 'LAUNCH' or 'grid_launch_id N - CTA' "
-			      "after the context");
+		return mw_text_bad(&r->t, "expected 'LAUNCH' or "
+					  "'grid_launch_id N - CTA' "
+					  "after the context");
 	g = launch_find(r, ctx, id);
 	return parse_access(r, c, g);
 }
@@ -863,84 +844,27 @@ static int parse_line(struct nv_reader *r, const char *line, size_t len)
 		c.p += 7;
 		return parse_old_kernel(r, &c);
 	}
-	r->base.stats.other_skipped++;
+	r->t.base.stats.other_skipped++;
 	return 0;
 }
 
-/*
- * Reads lines until one yields records.  Returns 1 with r->pend filled,
- * 0 at the end, or an error (diag filled).  Under skip_bad malformed
- * lines are counted and skipped.
- */
-static int next_records(struct nv_reader *r)
+static int nv_line(struct mw_text_reader *t, const char *line, size_t len)
 {
-	for (;;) {
-		char *line;
-		size_t len;
-		int got = mw_input_getline(r->in, &line, &len, &r->base.diag);
-
-		if (got <= 0)
-			return got;
-		r->base.stats.lines++;
-		r->npend = r->ipend = 0;
-		got = parse_line(r, line, len);
-		if (got == MW_EPARSE && r->skip_bad) {
-			r->base.stats.bad_skipped++;
-			mw_diag_clear(&r->base.diag);
-			r->npend = 0;
-			continue;
-		}
-		if (got)
-			return got;
-		if (r->npend)
-			return 1;
-	}
-}
-
-static long nv_read(struct mw_stream *s, struct mw_access *buf, size_t cap)
-{
-	struct nv_reader *r = (struct nv_reader *)s;
-	size_t out = 0;
-
-	if (r->deferred)
-		return r->deferred;
-	while (out < cap) {
-		size_t take;
-
-		if (r->ipend == r->npend) {
-			int got = next_records(r);
-
-			if (got < 0) {
-				if (!out)
-					return got;
-				r->deferred = got; /* after these records */
-				break;
-			}
-			if (got == 0)
-				break;
-		}
-		take = r->npend - r->ipend;
-		if (take > cap - out)
-			take = cap - out;
-		memcpy(buf + out, r->pend + r->ipend, take * sizeof(*buf));
-		r->ipend += (unsigned)take;
-		out += take;
-	}
-	return (long)out;
+	return parse_line((struct nv_reader *)t, line, len);
 }
 
 static void nv_destroy(struct mw_stream *s)
 {
 	struct nv_reader *r = (struct nv_reader *)s;
 
-	mw_input_close(r->in);
+	mw_text_fini(&r->t);
 	mw_free(r->launches);
 	mw_free(r);
 }
 
 static const struct mw_stream_ops nv_stream_ops = {
 	.name = "nvbit",
-	.read = nv_read,
+	.read = mw_text_read,
 	.destroy = nv_destroy,
 };
 
@@ -964,52 +888,44 @@ static int set_provenance(struct nv_reader *r)
 			 "nvbit mem_trace; no launch line before the first "
 			 "access; CTAs round-robin over %u units",
 			 r->units);
-	return mw_header_set_provenance(&r->base.hdr, text);
+	return mw_header_set_provenance(&r->t.base.hdr, text);
 }
 
 static struct mw_stream *
 nv_open(struct mw_input *in, const struct mw_read_opts *o, struct mw_diag *d)
 {
-	struct nv_reader *r = mw_calloc(1, sizeof(*r));
+	struct nv_reader *r = mw_text_alloc(sizeof(*r), in, &nv_stream_ops,
+					    "nvbit", o->skip_bad, nv_line, d);
 	int got;
 
-	if (!r) {
-		mw_diag_set(d, MW_ENOMEM, mw_input_name(in), 0,
-			    "out of memory");
-		mw_input_close(in);
+	if (!r)
 		return NULL;
-	}
-	mw_stream_init(&r->base, &nv_stream_ops);
-	snprintf(r->base.hdr.format, sizeof(r->base.hdr.format), "nvbit");
-	r->in = in;
-	r->name = mw_input_name(in);
-	r->base.file_bytes = mw_input_file_size(in);
-	r->skip_bad = o->skip_bad;
+	r->t.pend = r->pend;
 	r->units = o->units ? o->units : NV_DEFAULT_UNITS;
 	if (r->units > MW_UNITS_MAX) {
-		mw_diag_set(d, MW_EINVAL, r->name, 0,
+		mw_diag_set(d, MW_EINVAL, r->t.name, 0,
 			    "%u units; at most %d can be simulated", r->units,
 			    MW_UNITS_MAX);
 		goto out_destroy;
 	}
-	r->base.hdr.units = r->units;
+	r->t.base.hdr.units = r->units;
 	/* Read up to the first access line, so the header can name the
 	   first kernel; its records wait in pend. */
 	do {
-		got = next_records(r);
+		got = mw_text_next(&r->t);
 	} while (got > 0 && !r->seen_access);
 	if (got < 0) {
-		*d = r->base.diag;
+		*d = r->t.base.diag;
 		goto out_destroy;
 	}
 	if (set_provenance(r)) {
-		mw_diag_set(d, MW_ENOMEM, r->name, 0, "out of memory");
+		mw_diag_set(d, MW_ENOMEM, r->t.name, 0, "out of memory");
 		goto out_destroy;
 	}
-	return &r->base;
+	return &r->t.base;
 
 out_destroy:
-	mw_stream_destroy(&r->base);
+	mw_stream_destroy(&r->t.base);
 	return NULL;
 }
 

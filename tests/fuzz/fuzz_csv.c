@@ -13,45 +13,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CAP 4096
 
+/* The header has units (the ones asked for, if any); records fit it. */
+static bool csv_ok(const struct mw_access *a, const struct mw_trace_header *h,
+		   const struct mw_read_opts *o)
+{
+	if (!a)
+		return h->units && (!o->units || h->units == o->units);
+	return a->addr <= UINT64_MAX - (a->size - 1) && a->unit < h->units &&
+	       a->tensor <= h->ntensors && a->op < MW_OP_COUNT;
+}
+
 static long check(const char *path, bool skip_bad, uint32_t units,
 		  struct mw_access *keep, struct mw_trace_header *h)
 {
-	static struct mw_access buf[61];
 	struct mw_read_opts o = {
 		.format = "csv", .skip_bad = skip_bad, .units = units};
-	struct mw_diag d;
-	struct mw_stream *s = mw_trace_open(path, &o, &d);
-	const struct mw_trace_header *sh;
-	long n, i, total = 0;
 
-	if (!s) {
-		if (!d.msg[0])
-			abort();
-		return -1;
-	}
-	sh = mw_stream_header(s);
-	if (sh->units == 0 || (units && sh->units != units))
-		abort();
-	while ((n = mw_stream_read(s, buf, 61)) > 0) {
-		for (i = 0; i < n; i++) {
-			const struct mw_access *a = &buf[i];
-
-			if (a->size == 0 ||
-			    a->addr > UINT64_MAX - (a->size - 1) ||
-			    a->unit >= sh->units || a->tensor > sh->ntensors ||
-			    a->op >= MW_OP_COUNT)
-				abort();
-			if (keep && total + i < CAP)
-				keep[total + i] = *a;
-		}
-		total += n;
-	}
-	if (n < 0 && !mw_stream_diag(s)->msg[0])
-		abort();
-	if (h && mw_header_copy(h, sh))
-		abort();
-	mw_stream_destroy(s);
-	return n < 0 ? -1 : total;
+	return fuzz_check_read(path, &o, 61, csv_ok, keep, CAP, h);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,36 +12,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CAP 4096
 
+/* din records are untagged, on unit 0, and never pass 2^64. */
+static bool din_ok(const struct mw_access *a, const struct mw_trace_header *h,
+		   const struct mw_read_opts *o)
+{
+	(void)h;
+	(void)o;
+	return !a || (a->addr <= UINT64_MAX - (a->size - 1) && !a->unit &&
+		      !a->tensor && a->op < MW_OP_COUNT);
+}
+
 static long check(const char *path, bool skip_bad, struct mw_access *keep)
 {
-	static struct mw_access buf[61];
 	struct mw_read_opts o = {.format = "din", .skip_bad = skip_bad};
-	struct mw_diag d;
-	struct mw_stream *s = mw_trace_open(path, &o, &d);
-	long n, i, total = 0;
 
-	if (!s) {
-		if (!d.msg[0])
-			abort();
-		return -1;
-	}
-	while ((n = mw_stream_read(s, buf, 61)) > 0) {
-		for (i = 0; i < n; i++) {
-			const struct mw_access *a = &buf[i];
-
-			if (a->size == 0 ||
-			    a->addr > UINT64_MAX - (a->size - 1) || a->unit ||
-			    a->tensor || a->op >= MW_OP_COUNT)
-				abort();
-			if (keep && total + i < CAP)
-				keep[total + i] = *a;
-		}
-		total += n;
-	}
-	if (n < 0 && !mw_stream_diag(s)->msg[0])
-		abort();
-	mw_stream_destroy(s);
-	return n < 0 ? -1 : total;
+	return fuzz_check_read(path, &o, 61, din_ok, keep, CAP, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

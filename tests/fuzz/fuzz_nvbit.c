@@ -6,39 +6,24 @@
  */
 #include "tests/fuzz/fuzz_util.h"
 
-#include <string.h>
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The units asked for; sector runs of 32 B to 2 KiB, reads or writes. */
+static bool nv_ok(const struct mw_access *a, const struct mw_trace_header *h,
+		  const struct mw_read_opts *o)
+{
+	if (!a)
+		return h->units == o->units;
+	return !(a->addr % 32 || a->size % 32 || a->size > 2048 ||
+		 a->unit >= o->units || a->op > MW_OP_WRITE || a->tensor);
+}
 
 static void check(const char *path, bool skip_bad, uint32_t units)
 {
-	static struct mw_access buf[97];
 	struct mw_read_opts o = {
 		.format = "nvbit", .skip_bad = skip_bad, .units = units};
-	struct mw_diag d;
-	struct mw_stream *s = mw_trace_open(path, &o, &d);
-	long n, i;
 
-	if (!s) {
-		if (!d.msg[0])
-			abort();
-		return;
-	}
-	if (mw_stream_header(s)->units != units)
-		abort();
-	while ((n = mw_stream_read(s, buf, 97)) > 0) {
-		for (i = 0; i < n; i++) {
-			const struct mw_access *a = &buf[i];
-
-			if (a->addr % 32 || a->size % 32 || a->size == 0 ||
-			    a->size > 2048 || a->unit >= units ||
-			    a->op > MW_OP_WRITE || a->tensor)
-				abort();
-		}
-	}
-	if (n < 0 && !mw_stream_diag(s)->msg[0])
-		abort();
-	mw_stream_destroy(s);
+	fuzz_check_read(path, &o, 97, nv_ok, NULL, 0, NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
