@@ -1,7 +1,7 @@
 # memwall - one non-recursive Makefile.
 #
 #   make            build ./memwall (installs missing Debian packages when root)
-#   make run        the main job (for now: memwall info on a sample trace)
+#   make run        the main job (memwall run: attention prefill on h100-sxm)
 #   make test       unit tests (Criterion) and golden CLI tests, debug build
 #   make asan       the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      throughput and size benchmarks, printing figures
@@ -110,10 +110,9 @@ $(REL)/memwall: $(call objs,$(REL),$(LIB_SRC) $(CLI_SRC) $(MAIN_SRC))
 memwall: $(REL)/memwall
 	$(Q)cp $< $@
 
-# Until `memwall run` exists (the kernels issue replaces this line): info on
-# a shipped sample trace.
+# The main job: a Llama-3-8B-like attention prefill on h100-sxm.
 run: memwall
-	./memwall info tests/data/sample.nvbit.gz --units 4
+	./memwall run
 
 # ---- tests ------------------------------------------------------------------
 $(DBG)/memwall: $(call objs,$(DBG),$(LIB_SRC) $(CLI_SRC) $(MAIN_SRC))

@@ -13,6 +13,8 @@
  *
  * BENCH_DRAM_REQUESTS sets the stream length (default 1 M).  Speeds are
  * requests per CPU-second (the build machine is shared).
+ * BENCH_DRAM_ONLY=K runs only row K (0-3) of the speed table, for
+ * profiling (valgrind --tool=callgrind).
  */
 #include "hierarchy/dram.h"
 #include "common/hash.h"
@@ -53,7 +55,8 @@ static const struct preset presets[] = {
 	  {"write_queue", "128"},
 	  {"write_high", "120"},
 	  {"write_low", "8"},
-	  {"refresh", "perbank"}}},
+	  {"refresh", "perbank"},
+	  {"line_bytes", "128"}}},
 	{"h200",
 	 {{"standard", "hbm3e-9600"},
 	  {"stacks", "6"},
@@ -63,7 +66,8 @@ static const struct preset presets[] = {
 	  {"write_queue", "128"},
 	  {"write_high", "120"},
 	  {"write_low", "8"},
-	  {"refresh", "perbank"}}},
+	  {"refresh", "perbank"},
+	  {"line_bytes", "128"}}},
 };
 
 static void load(struct mw_dram_cfg *c, const struct preset *p)
@@ -183,6 +187,8 @@ static void example(void)
 int main(void)
 {
 	const char *env = getenv("BENCH_DRAM_REQUESTS");
+	const char *only = getenv("BENCH_DRAM_ONLY");
+	int row = only ? atoi(only) : -1;
 	uint64_t n = env ? strtoull(env, NULL, 10) : 1000000ull;
 	static const char *const pname[] = {"sequential 128 B reads",
 					    "random 32 B reads", "copy",
@@ -195,39 +201,48 @@ int main(void)
 	       (unsigned long long)n);
 	printf("  %-12s %-24s %14s %10s\n", "memory", "pattern", "requests/s",
 	       "% of peak");
-	for (i = 0; i < 2; i++) {
-		load(&c, &presets[i]);
-		eff = run(&c, SEQ, 128, n, &rate);
-		printf("  %-12s %-24s %12.2f M %9.1f%%\n", presets[i].name,
-		       pname[SEQ], rate / 1e6, 100 * eff);
-		eff = run(&c, RANDOM, 32, n, &rate);
-		printf("  %-12s %-24s %12.2f M %9.1f%%\n", presets[i].name,
-		       pname[RANDOM], rate / 1e6, 100 * eff);
+	for (i = 0; i < 4; i++) {
+		enum pat p = i % 2 ? RANDOM : SEQ;
+
+		if (row >= 0 && row != (int)i)
+			continue;
+		load(&c, &presets[i / 2]);
+		eff = run(&c, p, p == SEQ ? 128 : 32, n, &rate);
+		printf("  %-12s %-24s %12.2f M %9.1f%%\n", presets[i / 2].name,
+		       pname[p], rate / 1e6, 100 * eff);
 	}
+	if (row >= 0)
+		return 0;
 	printf("\nstreaming efficiency, model vs measured "
 	       "(gpu-hardware.md section 2)\n");
-	printf("  %-9s %-10s %6s %12s %10s %10s\n", "memory", "kernel", "req B",
-	       "peak GB/s", "model", "measured");
+	printf("  %-9s %-10s %6s %6s %12s %10s %10s\n", "memory", "kernel",
+	       "req B", "line B", "peak GB/s", "model", "measured");
 	for (i = 1; i < 3; i++) {
 		static const struct {
 			enum pat p;
 			uint32_t req;
 			const char *meas[3];
+			bool nolines; /* line_bytes = 0 */
 		} k[] = {
-			{COPY, 128, {"", "89.5% D2D", "89.6% D2D"}},
-			{COPY, 32, {"", "89.5% D2D", "89.6% D2D"}},
-			{TRIAD, 128, {"", "88.6% Triad", "87.1% Triad"}},
-			{READ, 128, {"", "94.9% Dot", "95.2% Dot"}},
+			{COPY, 128, {"", "89.5% D2D", "89.6% D2D"}, false},
+			{COPY, 32, {"", "89.5% D2D", "89.6% D2D"}, false},
+			{COPY, 32, {"", "89.5% D2D", "89.6% D2D"}, true},
+			{TRIAD, 128, {"", "88.6% Triad", "87.1% Triad"}, false},
+			{TRIAD, 32, {"", "88.6% Triad", "87.1% Triad"}, false},
+			{READ, 128, {"", "94.9% Dot", "95.2% Dot"}, false},
+			{READ, 32, {"", "94.9% Dot", "95.2% Dot"}, false},
 		};
 		size_t j;
 
-		load(&c, &presets[i]);
 		for (j = 0; j < sizeof(k) / sizeof(k[0]); j++) {
+			load(&c, &presets[i]);
+			if (k[j].nolines)
+				c.line_bytes = 0;
 			eff = run(&c, k[j].p, k[j].req, n, &rate);
-			printf("  %-9s %-10s %6u %12.1f %9.1f%% %10s\n",
+			printf("  %-9s %-10s %6u %6u %12.1f %9.1f%% %10s\n",
 			       presets[i].name, pname[k[j].p], k[j].req,
-			       mw_dram_peak_bw(&c) / 1e9, 100 * eff,
-			       k[j].meas[i]);
+			       c.line_bytes, mw_dram_peak_bw(&c) / 1e9,
+			       100 * eff, k[j].meas[i]);
 		}
 	}
 	example();

@@ -12,6 +12,8 @@
  *       sectors, write-through, no write allocation) + 50 MiB 16-way L2
  *       in 2 slices, write-back (target >= 60 M accesses/s);
  * and (a) once more reading the trace from a native .mwt file.
+ * BENCH_CONFIG=a, b or file runs only that one (for profiling, e.g. under
+ * valgrind --tool=callgrind with a small BENCH_RECORDS).
  */
 #include "bench/synth.h"
 #include "common/progress.h"
@@ -177,6 +179,7 @@ static double run_file(const struct mw_hw_cfg *cfg, const char *path,
 int main(void)
 {
 	const char *env = getenv("BENCH_RECORDS");
+	const char *only = getenv("BENCH_CONFIG");
 	uint64_t n = env ? strtoull(env, NULL, 10) : 20000000ull, i;
 	struct mw_access *recs = malloc(n * sizeof(*recs));
 	struct mw_trace_header hdr;
@@ -198,20 +201,27 @@ int main(void)
 	printf("bench_hier: %llu records of the mixed trace, one core\n",
 	       (unsigned long long)n);
 
-	config(&cfg, 0);
-	s = run_memory(&cfg, recs, n, &h);
-	report("(a) 32K/8 + 1M/16, 64 B, LRU", h, n, s, 100);
-	mw_hier_destroy(h);
+	if (!only || strcmp(only, "a") == 0) {
+		config(&cfg, 0);
+		s = run_memory(&cfg, recs, n, &h);
+		report("(a) 32K/8 + 1M/16, 64 B, LRU", h, n, s, 100);
+		mw_hier_destroy(h);
+	}
 
-	for (i = 0; i < n; i++)
-		recs[i].unit = (uint16_t)((i >> 6) & 3);
-	config(&cfg, 1);
-	s = run_memory(&cfg, recs, n, &h);
-	report("(b) 4x256K/4 + 50M/16, 128/32", h, n, s, 60);
-	mw_hier_destroy(h);
-
-	for (i = 0; i < n; i++)
-		recs[i].unit = 0;
+	if (!only || strcmp(only, "b") == 0) {
+		for (i = 0; i < n; i++)
+			recs[i].unit = (uint16_t)((i >> 6) & 3);
+		config(&cfg, 1);
+		s = run_memory(&cfg, recs, n, &h);
+		report("(b) 4x256K/4 + 50M/16, 128/32", h, n, s, 60);
+		mw_hier_destroy(h);
+		for (i = 0; i < n; i++)
+			recs[i].unit = 0;
+	}
+	if (only && strcmp(only, "file") != 0) {
+		free(recs);
+		return 0;
+	}
 	fd = mkstemps(path, 4);
 	if (fd < 0) {
 		perror("bench_hier: mkstemps");

@@ -41,6 +41,8 @@ int cmd_hw(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_reuse(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* "memwall: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,14 +6,18 @@
  *    (model/kernel.h): every parameter KEY is an option --KEY VALUE, and
  *    --help lists them with their defaults.  The kernel word must come
  *    first so its options are known before parsing.
- *  - The machine: --units (default 132, the SM count of the h100-sxm
- *    preset) and the kernel's --ctas-per-unit (0 = 1 here).  TODO(lead):
- *    add --hw PRESET|FILE once the hardware config reader is merged, and
- *    take units and ctas_per_unit from its struct mw_machine_cfg.
+ *  - The machine: --hw PRESET|FILE (with --set) gives the units and the
+ *    resident CTAs per unit (machine.units, machine.ctas_per_unit), the
+ *    schedule `memwall run` uses on that machine; --units overrides the
+ *    units.  Without --hw: 132 units (the SM count of the h100-sxm
+ *    preset), 1 CTA per unit.  The kernel's --ctas-per-unit, when not 0,
+ *    wins over the machine's.
  */
 #include "cli/cli.h"
 
+#include "cli/kernel_opts.h"
 #include "common/alloc.h"
+#include "hierarchy/config.h"
 #include "common/units.h"
 #include "model/bounds.h"
 #include "model/kernel.h"
@@ -22,21 +26,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH	   4096
-#define OPT_PARAM  0x1000
-#define OPT_UNITS  0x400
-#define OPT_TO	   0x401
-#define OPT_CSV	   0x402
-#define DEF_UNITS  132
-#define PARAMS_MAX 32
+#define BATCH	  4096
+#define OPT_UNITS 0x400
+#define OPT_TO	  0x401
+#define OPT_CSV	  0x402
+#define DEF_UNITS 132
 
 struct gen_opts {
-	const struct mw_kernel_ops *ops;
-	struct mw_kernel *k;
+	struct cli_kernel_opts ko;
 	const char *out;
 	const char *csv;
 	struct mw_write_opts wr;
-	uint32_t units;
+	struct cli_hw_opts hw;
+	uint32_t units; /* --units, 0 = from the machine */
 };
 
 static const struct argp_option fixed_options[] = {
@@ -49,7 +51,7 @@ static const struct argp_option fixed_options[] = {
 	 "extension, else mwt)",
 	 0},
 	{"units", OPT_UNITS, "N", 0,
-	 "Units (SMs) the CTAs run on (default 132)", 0},
+	 "Units (SMs) the CTAs run on (default: the machine's, else 132)", 0},
 	{"csv", OPT_CSV, "FILE", 0,
 	 "Also write the bounds (scope bounds) as CSV; - = stdout", 0},
 	{0}};
@@ -57,17 +59,14 @@ static const struct argp_option fixed_options[] = {
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct gen_opts *o = state->input;
-	struct mw_diag d;
 	uint64_t v;
 
-	if (key >= OPT_PARAM && key < OPT_PARAM + PARAMS_MAX) {
-		const char *pk = o->ops->params[key - OPT_PARAM].key;
-
-		if (mw_kernel_set(o->k, pk, arg, &d))
-			argp_error(state, "--%s", d.msg);
+	if (cli_kernel_parse(&o->ko, key, arg, state))
 		return 0;
-	}
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->hw;
+		break;
 	case 'o':
 		o->out = arg;
 		break;
@@ -92,7 +91,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (o->ops && !o->out)
+		if (o->ko.ops && !o->out)
 			argp_error(state, "where to? (-o FILE)");
 		break;
 	default:
@@ -104,6 +103,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 static char *help_filter(int key, const char *text, void *input)
 {
 	const struct gen_opts *o = input;
+	const struct mw_kernel_ops *ops = o ? o->ko.ops : NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -114,16 +114,15 @@ static char *help_filter(int key, const char *text, void *input)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return (char *)text;
-	fputs("Kernels:\n", f);
-	for (i = 0; mw_kernels[i]; i++)
-		fprintf(f, "  %-10s %s\n", mw_kernels[i]->name,
-			mw_kernels[i]->summary);
+	cli_kernel_list(f);
 	fputs("\nExamples:\n", f);
-	if (o && o->ops) {
-		fprintf(f, "  memwall gen %s -o %s.mwt\n", o->ops->name,
-			o->ops->name);
-		fprintf(f, "  memwall gen %s %s -o %s.mwt\n", o->ops->name,
-			o->ops->example, o->ops->name);
+	if (ops) {
+		fprintf(f, "  memwall gen %s -o %s.mwt\n", ops->name,
+			ops->name);
+		fprintf(f, "  memwall gen %s %s -o %s.mwt\n", ops->name,
+			ops->example, ops->name);
+		fprintf(f, "  memwall gen %s --hw h100-sxm -o %s.mwt\n",
+			ops->name, ops->name);
 	} else {
 		for (i = 0; mw_kernels[i]; i++)
 			fprintf(f, "  memwall gen %s %s -o %s.mwt\n",
@@ -137,35 +136,10 @@ static char *help_filter(int key, const char *text, void *input)
 	return buf;
 }
 
-/* Fills opts (room for PARAMS_MAX + fixed) from the kernel's table. */
-static int make_options(const struct mw_kernel_ops *ops,
-			struct argp_option *opts, char docs[][192])
-{
-	unsigned i, n = 0;
-
-	for (i = 0; ops && ops->params[i].key; i++) {
-		if (i >= PARAMS_MAX)
-			return -1;
-		snprintf(docs[i], 192, "%s (default %s)", ops->params[i].help,
-			 ops->params[i].def);
-		memset(&opts[n], 0, sizeof(opts[n]));
-		opts[n].name = ops->params[i].key;
-		opts[n].key = OPT_PARAM + (int)i;
-		opts[n].arg = "VALUE";
-		opts[n].doc = docs[i];
-		opts[n].group = 1;
-		n++;
-	}
-	memcpy(&opts[n], fixed_options, sizeof(fixed_options));
-	for (i = 0; fixed_options[i].name; i++)
-		opts[n + i].group = 2;
-	return 0;
-}
-
 static int write_trace(struct gen_opts *o)
 {
 	static struct mw_access buf[BATCH];
-	struct mw_sched_cfg cfg = {o->units, 1};
+	struct mw_sched_cfg cfg = {DEF_UNITS, 1};
 	struct mw_writer *w = NULL;
 	struct mw_stream *s;
 	struct mw_bounds b;
@@ -174,9 +148,28 @@ static int write_trace(struct gen_opts *o)
 	long n = 0;
 	int status = CLI_EXIT_FAIL;
 
-	s = mw_kernel_stream(o->k, &cfg, &d);
+	if (o->hw.hw) {
+		struct mw_hw_cfg *hw = malloc(sizeof(*hw));
+
+		if (!hw) {
+			cli_error("out of memory");
+			return CLI_EXIT_FAIL;
+		}
+		if (cli_load_hw(&o->hw, hw)) {
+			free(hw);
+			return CLI_EXIT_FAIL;
+		}
+		cfg.units = hw->machine.units;
+		cfg.ctas_per_unit = hw->machine.ctas_per_unit
+					    ? hw->machine.ctas_per_unit
+					    : 1;
+		free(hw);
+	}
+	if (o->units)
+		cfg.units = o->units;
+	s = mw_kernel_stream(o->ko.k, &cfg, &d);
 	if (!s) {
-		cli_error("%s: %s", o->ops->name, d.msg);
+		cli_error("%s: %s", o->ko.ops->name, d.msg);
 		return CLI_EXIT_FAIL;
 	}
 	w = mw_trace_create(o->out, mw_stream_header(s), &o->wr, &d);
@@ -219,7 +212,7 @@ static int write_trace(struct gen_opts *o)
 		struct mw_results *r = mw_results_create();
 
 		status = CLI_EXIT_FAIL;
-		if (!r || mw_kernel_bounds(o->k, &cfg, &b, &d) ||
+		if (!r || mw_kernel_bounds(o->ko.k, &cfg, &b, &d) ||
 		    mw_bounds_results(&b, r)) {
 			cli_error("bounds: %s", r ? d.msg : "out of memory");
 		} else {
@@ -233,13 +226,14 @@ out:
 	return status;
 }
 
+static const struct argp_child children[] = {
+	{&cli_hw_argp, 0, "Hardware options (units and CTAs per unit):", 3},
+	{0}};
+
 int cmd_gen(int argc, char **argv)
 {
-	struct argp_option opts[PARAMS_MAX + 8];
-	static char docs[PARAMS_MAX][192];
+	struct argp_option opts[CLI_KPARAMS_MAX + 8];
 	struct gen_opts o;
-	struct mw_diag d;
-	char name[96];
 	struct argp argp = {
 		opts,
 		parse,
@@ -248,47 +242,30 @@ int cmd_gen(int argc, char **argv)
 		"units, to a trace file (sim, reuse and info read it).  The "
 		"kernel word comes first; 'memwall gen KERNEL --help' lists "
 		"that kernel's options with their defaults.\v",
-		NULL,
+		children,
 		help_filter,
 		NULL,
 	};
 	int status;
 
 	memset(&o, 0, sizeof(o));
-	o.units = DEF_UNITS;
-	if (argc >= 2 && argv[1][0] != '-') {
-		o.ops = mw_kernel_find(argv[1]);
-		if (!o.ops) {
-			cli_error("no kernel '%s' (gemm, mlp, attention, "
-				  "decode, layer)",
-				  argv[1]);
-			return CLI_EXIT_USAGE;
-		}
-		o.k = mw_kernel_create(o.ops->name, &d);
-		if (!o.k) {
-			cli_error("%s", d.msg);
-			return CLI_EXIT_FAIL;
-		}
-		snprintf(name, sizeof(name), "%s %s", argv[0], argv[1]);
-		argv[1] = name;
-		argv++;
-		argc--;
-		argp.args_doc = "-o FILE";
-	} else {
-		argp.args_doc = "KERNEL [--OPTION VALUE...] -o FILE";
-	}
-	if (make_options(o.ops, opts, docs)) {
+	status = cli_kernel_select(&o.ko, &argc, &argv, NULL);
+	if (status)
+		return status;
+	argp.args_doc = o.ko.ops ? "-o FILE"
+				 : "KERNEL [--OPTION VALUE...] -o FILE";
+	if (cli_kernel_options(&o.ko, fixed_options, opts)) {
 		cli_error("too many kernel parameters");
-		mw_kernel_destroy(o.k);
+		cli_kernel_free(&o.ko);
 		return CLI_EXIT_FAIL;
 	}
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	if (!o.ops) {
+	if (!o.ko.ops) {
 		cli_error("which kernel? (gemm, mlp, attention, decode, "
 			  "layer; see --help)");
 		return CLI_EXIT_USAGE;
 	}
 	status = write_trace(&o);
-	mw_kernel_destroy(o.k);
+	cli_kernel_free(&o.ko);
 	return status;
 }

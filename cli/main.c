@@ -30,6 +30,11 @@ const struct cli_command cli_commands[] = {
 	{"hw", cmd_hw, "list and show hardware presets"},
 	{"reuse", cmd_reuse, "reuse distances and miss-ratio curve of a trace"},
 	{"gen", cmd_gen, "write a kernel's trace to a file"},
+	{"run", cmd_run, "run a kernel on a machine: traffic, bounds, time"},
+	{"sweep", cmd_sweep,
+	 "run a grid of tiling/hardware choices, one CSV row each"},
+	{"validate", cmd_validate,
+	 "measured data against the predictions: error per row and metric"},
 	{"help", cmd_help, "help on memwall or on one command"},
 	{NULL, NULL, NULL},
 };

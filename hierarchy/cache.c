@@ -29,6 +29,15 @@
  *    is forwarded (its own bytes are counted in bytes_to_below); lines
  *    are never dirty.
  *  - The victim's tensor is the tensor whose request filled the line.
+ *  - Replacement state: set-associative lru and fifo levels of up to
+ *    AGE_WAYS ways keep their order themselves, one rank byte per way
+ *    (cache_int.h explains why it is exactly repl.c's order); every other
+ *    policy, and fully associative or wider levels, use the vtable of
+ *    repl.h.  All policy calls go through mw_cache_pol_* (cache_int.h).
+ *  - A set-associative cache keeps per set a hint: the way last found or
+ *    filled by the hierarchy's fast path, checked first by
+ *    mw_cache_find.  It only speeds the search up (a stale hint fails the
+ *    tag compare and the scan follows), so it changes no result.
  */
 #include "hierarchy/cache.h"
 #include "hierarchy/cache_int.h"
@@ -156,11 +165,33 @@ struct mw_cache *mw_cache_create(const struct mw_level_cfg *cfg,
 	if (!c->tag || !c->meta)
 		goto out_free;
 	memset(c->tag, 0xff, n * sizeof(*c->tag));
+	if (!c->full) {
+		c->hint = mw_calloc(c->sets, sizeof(*c->hint));
+		if (!c->hint)
+			goto out_free;
+	}
 	c->ops = mw_repl_find(cfg->replacement);
-	c->repl = c->ops->create(c->sets, c->ways, cfg->seed);
-	c->hit = c->ops->hit;
-	if (!c->repl)
-		goto out_free;
+	c->mask_index = !c->full && c->slices == 1 && !c->xor_index &&
+			c->set_div.pow2;
+	c->set_mask = c->sets - 1;
+	c->ages = !c->full && c->ways <= AGE_WAYS &&
+		  (strcmp(c->ops->name, "lru") == 0 ||
+		   strcmp(c->ops->name, "fifo") == 0);
+	if (c->ages) {
+		c->age_on_hit = strcmp(c->ops->name, "lru") == 0;
+		c->awords = c->ways <= 16 ? 2 : (c->ways + 7) / 8;
+		c->age = mw_malloc((size_t)c->sets * c->awords *
+				   sizeof(*c->age));
+		if (!c->age)
+			goto out_free;
+		memset(c->age, AGE_NONE,
+		       (size_t)c->sets * c->awords * sizeof(*c->age));
+	} else {
+		c->repl = c->ops->create(c->sets, c->ways, cfg->seed);
+		c->hit = c->ops->hit;
+		if (!c->repl)
+			goto out_free;
+	}
 	if (c->full) {
 		uint64_t cap = 16, i;
 
@@ -195,6 +226,8 @@ void mw_cache_destroy(struct mw_cache *c)
 		c->ops->destroy(c->repl);
 	mw_free(c->tag);
 	mw_free(c->meta);
+	mw_free(c->age);
+	mw_free(c->hint);
 	mw_free(c->hkey);
 	mw_free(c->hval);
 	mw_free(c->freemap);
@@ -307,7 +340,7 @@ static void drop(struct mw_cache *c, uint32_t set, uint32_t slot)
 {
 	uint32_t way = slot - set * c->ways;
 
-	c->ops->invalidate(c->repl, set, way);
+	mw_cache_pol_invalidate(c, set, way);
 	if (c->full) {
 		hash_delete(c, c->tag[slot]);
 		free_put(c, way);
@@ -332,7 +365,7 @@ uint32_t mw_cache_place(struct mw_cache *c, uint32_t set, uint32_t inval,
 	if (c->full)
 		slot = free_take(c);
 	if (slot == NO_SLOT) {
-		way = c->ops->victim(c->repl, set);
+		way = mw_cache_pol_victim(c, set);
 		slot = set * c->ways + way;
 		describe(c, slot, v);
 		if (v->dirty) {
@@ -350,7 +383,7 @@ uint32_t mw_cache_place(struct mw_cache *c, uint32_t set, uint32_t inval,
 	c->tag[slot] = line;
 	if (c->full)
 		hash_insert(c, line, way);
-	c->ops->fill(c->repl, set, way);
+	mw_cache_pol_fill(c, set, way);
 	c->nvalid++;
 	return slot;
 }
@@ -383,7 +416,7 @@ void mw_cache_access_exclusive(struct mw_cache *c, uint64_t line, uint64_t need,
 		if (slot != NO_SLOT && (have & need) == need) {
 			k->v[MW_STAT_HITS]++;
 			r->hit = true;
-			c->ops->hit(c->repl, set, slot - set * c->ways);
+			mw_cache_pol_hit(c, set, slot - set * c->ways);
 			if (c->write_back) {
 				c->meta[slot].dirty |= need;
 				return;
@@ -430,7 +463,7 @@ void mw_cache_insert(struct mw_cache *c, uint64_t line, uint64_t mask,
 	if (slot != NO_SLOT) {
 		c->meta[slot].valid |= mask;
 		c->meta[slot].dirty |= dirty;
-		c->ops->hit(c->repl, set, slot - set * c->ways);
+		mw_cache_pol_hit(c, set, slot - set * c->ways);
 		return;
 	}
 	slot = mw_cache_place(c, set, inval, line, op, v);
@@ -538,6 +571,31 @@ static int check_counters(const struct mw_cache *c, struct mw_diag *d)
 	return 0;
 }
 
+/* The built-in order: the valid ways hold the ranks 0..nvalid-1 once
+   each; invalid ways and padding lanes AGE_NONE. */
+static bool ages_consistent(const struct mw_cache *c, uint32_t set,
+			    const bool *valid)
+{
+	const uint64_t *x = &c->age[(size_t)set * c->awords];
+	uint64_t seen = 0;
+	uint32_t w, nvalid = 0;
+
+	for (w = 0; w < c->awords * 8; w++) {
+		unsigned a = (unsigned)(x[w / 8] >> (w % 8 * 8)) & 0xff;
+
+		if (w >= c->ways || !valid[w]) {
+			if (a != AGE_NONE)
+				return false;
+			continue;
+		}
+		nvalid++;
+		if (a >= c->ways || (seen >> a & 1))
+			return false;
+		seen |= 1ull << a;
+	}
+	return seen == (nvalid == 64 ? UINT64_MAX : (1ull << nvalid) - 1);
+}
+
 static int check_slots(const struct mw_cache *c, uint32_t set, bool *valid,
 		       struct mw_diag *d)
 {
@@ -570,7 +628,8 @@ static int check_slots(const struct mw_cache *c, uint32_t set, bool *valid,
 			if (c->tag[base + v] == t)
 				return corrupt(d, c, set, "duplicate tag");
 	}
-	if (!c->ops->check(c->repl, set, valid))
+	if (c->ages ? !ages_consistent(c, set, valid)
+		    : !c->ops->check(c->repl, set, valid))
 		return corrupt(d, c, set, "replacement state inconsistent");
 	return 0;
 }

@@ -1,6 +1,23 @@
 /*
- * cache_int.h - the layout of struct mw_cache, for cache.c and the first-
- * level hit fast path in hierarchy.c only.  Everyone else uses cache.h.
+ * cache_int.h - the layout of struct mw_cache, for cache.c and the fast
+ * paths of hierarchy.c only.  Everyone else uses cache.h.
+ *
+ * Built-in orders (the hot policies without an indirect call): a
+ * set-associative lru or fifo level with at most AGE_WAYS ways keeps, per
+ * set, one byte per way in uint64_t words (8 ways a word): the way's rank
+ * in the policy's order, 0 = newest (lru: last touched; fifo: last
+ * filled), AGE_NONE for an invalid way and for the padding lanes of the
+ * last word.  The valid ways of a set always hold the ranks 0..nvalid-1
+ * once each, so this is exactly the order repl.c's stamps give (stamps
+ * are unique and increase; the rank is the stamp's position among the
+ * set's valid stamps, newest first).  Touching a way of rank a (a hit
+ * under lru, any fill) ages by one every valid way of rank < a and gives
+ * it rank 0; an invalid way has rank AGE_NONE, above every valid rank,
+ * so a fill ages every valid way.  Invalidating a way of rank a lowers
+ * every rank above a.  The victim of a full set is the way of rank
+ * ways-1, the oldest stamp.  All of it is SWAR on the words: no loop over
+ * the ways.  Every other policy (and fully associative or wider levels)
+ * goes through the vtable of repl.h.
  */
 #ifndef MW_CACHE_INT_H
 #define MW_CACHE_INT_H
@@ -12,9 +29,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TAG_NONE UINT64_MAX
 #define NO_SLOT	 UINT32_MAX
+#define AGE_WAYS 64   /* widest set with a built-in order */
+#define AGE_NONE 0x7f /* rank of an invalid way or a padding lane */
+#define AGE_LO	 0x0101010101010101ull
+#define AGE_HI	 0x8080808080808080ull
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -60,6 +82,19 @@ struct mw_cache {
 	struct mw_repl *repl;
 	void (*hit)(struct mw_repl *r, uint32_t set,
 		    uint32_t way); /* ops->hit */
+	/* built-in order (see the top): repl is then NULL */
+	bool ages, age_on_hit; /* age_on_hit: lru (else fifo) */
+	uint32_t awords;       /* words per set: ceil(ways / 8), at least 2
+				  (so sets of up to 16 ways take one
+				  branch-free form) */
+	uint64_t *age;	       /* [sets * awords] */
+	/* per set, the way (mod 256) last found or filled by the fast path:
+	   checked first, so a run of hits on one line costs one compare;
+	   only a hint (a wrong one just falls back to the scan) */
+	uint8_t *hint; /* [sets]; set-associative only */
+	/* set = line & set_mask (one slice, modulo, power-of-two sets) */
+	bool mask_index;
+	uint64_t set_mask;
 	/* fully associative */
 	uint64_t *hkey; /* TAG_NONE = empty */
 	uint32_t *hval;
@@ -76,6 +111,8 @@ static inline uint32_t mw_cache_set_of_int(const struct mw_cache *c,
 {
 	uint64_t x = line, slice = 0;
 
+	if (MW_LIKELY(c->mask_index))
+		return (uint32_t)(line & c->set_mask);
 	if (c->full)
 		return 0;
 	if (MW_UNLIKELY(c->slices > 1))
@@ -117,6 +154,129 @@ mw_cache_match(const uint64_t *t, uint32_t ways, uint64_t key)
 	return ways;
 }
 
+/* ---- the built-in order (SWAR on rank bytes) ---------------------------- */
+
+/* High bit of each lane whose rank is < a (a <= AGE_NONE). */
+static inline uint64_t age_below(uint64_t x, unsigned a)
+{
+	return (AGE_LO * (AGE_NONE + a) - x) & AGE_HI;
+}
+
+/* Rank a of (set, way) becomes 0; valid ranks below a age by one (none
+   when a == 0).  No branch for the common sets of up to 16 ways. */
+static inline __attribute__((always_inline)) void
+age_touch(struct mw_cache *c, uint32_t set, uint32_t way)
+{
+	uint64_t *x = &c->age[(size_t)set * c->awords];
+	unsigned sh = (way & 7) * 8, a = (unsigned)(x[way >> 3] >> sh) & 0xff;
+	uint32_t i;
+
+	if (MW_LIKELY(c->awords == 2)) {
+		uint64_t x0 = x[0], x1 = x[1];
+
+		x[0] = x0 + (age_below(x0, a) >> 7);
+		x[1] = x1 + (age_below(x1, a) >> 7);
+	} else {
+		for (i = 0; i < c->awords; i++)
+			x[i] += age_below(x[i], a) >> 7;
+	}
+	x[way >> 3] &= ~(0xffull << sh);
+}
+
+/* (set, way) becomes invalid: valid ranks above its rank drop by one. */
+static inline void age_invalidate(struct mw_cache *c, uint32_t set,
+				  uint32_t way)
+{
+	uint64_t *x = &c->age[(size_t)set * c->awords];
+	unsigned sh = (way & 7) * 8, a = (unsigned)(x[way >> 3] >> sh) & 0xff;
+	uint32_t i;
+
+	for (i = 0; i < c->awords; i++) {
+		/* lanes > a: x + (AGE_NONE - a) carries into the high bit;
+		   valid lanes: < AGE_NONE */
+		uint64_t above = (x[i] + AGE_LO * (AGE_NONE - a)) & AGE_HI;
+
+		x[i] -= (above & age_below(x[i], AGE_NONE)) >> 7;
+	}
+	x[way >> 3] |= (uint64_t)AGE_NONE << sh;
+}
+
+/* High bit of the lowest lane of x equal to r (other flags only above
+   it: borrow noise). */
+static inline uint64_t age_lanes_eq(uint64_t x, uint64_t r)
+{
+	uint64_t t = x ^ (AGE_LO * r);
+
+	return (t - AGE_LO) & ~t & AGE_HI;
+}
+
+/* The way of rank ways-1 (the oldest) of a full set: exactly one. */
+static inline uint32_t age_victim(const struct mw_cache *c, uint32_t set)
+{
+	const uint64_t *x = &c->age[(size_t)set * c->awords];
+	uint32_t i;
+
+	if (MW_LIKELY(c->awords == 2)) {
+		uint64_t z0 = age_lanes_eq(x[0], c->ways - 1);
+		uint64_t z1 = age_lanes_eq(x[1], c->ways - 1);
+		/* no branch: ctz of the 128-bit z1:z0 */
+		uint32_t w0 = (uint32_t)__builtin_ctzll(z0 | (1ull << 63)) / 8;
+		uint32_t w1 =
+			8 + (uint32_t)__builtin_ctzll(z1 | (1ull << 63)) / 8;
+
+		return z0 ? w0 : w1;
+	}
+	for (i = 0;; i++) {
+		uint64_t z = age_lanes_eq(x[i], c->ways - 1);
+
+		if (z)
+			return i * 8 + (uint32_t)__builtin_ctzll(z) / 8;
+	}
+}
+
+/* ---- policy dispatch: built-in order or the vtable ----------------------- */
+
+static inline __attribute__((always_inline)) void
+mw_cache_pol_hit(struct mw_cache *c, uint32_t set, uint32_t way)
+{
+	if (MW_LIKELY(c->ages)) {
+		/* a hit on the newest way (a run of hits on one line) changes
+		   nothing */
+		if (c->age_on_hit &&
+		    (c->age[(size_t)set * c->awords + (way >> 3)] >>
+			     (way & 7) * 8 &
+		     0xff) != 0)
+			age_touch(c, set, way);
+		return;
+	}
+	c->hit(c->repl, set, way);
+}
+
+static inline void mw_cache_pol_fill(struct mw_cache *c, uint32_t set,
+				     uint32_t way)
+{
+	if (MW_LIKELY(c->ages))
+		age_touch(c, set, way);
+	else
+		c->ops->fill(c->repl, set, way);
+}
+
+static inline uint32_t mw_cache_pol_victim(struct mw_cache *c, uint32_t set)
+{
+	if (MW_LIKELY(c->ages))
+		return age_victim(c, set);
+	return c->ops->victim(c->repl, set);
+}
+
+static inline void mw_cache_pol_invalidate(struct mw_cache *c, uint32_t set,
+					   uint32_t way)
+{
+	if (MW_LIKELY(c->ages))
+		age_invalidate(c, set, way);
+	else
+		c->ops->invalidate(c->repl, set, way);
+}
+
 /*
  * The common case, inline: need (sectors of line) all present, and the
  * request is a read or a write a write-back level absorbs.  Updates the
@@ -141,13 +301,73 @@ mw_cache_try_hit(struct mw_cache *c, uint64_t line, uint64_t need, unsigned op,
 		return false;
 	if (c->nsect != 1 && (c->meta[base + w].valid & need) != need)
 		return false;
-	c->hit(c->repl, set, w);
+	mw_cache_pol_hit(c, set, w);
 	if (op == MW_OP_WRITE)
 		c->meta[base + w].dirty |= need;
 	k = &c->st.c[(size_t)tensor * MW_OP_COUNT + op];
 	k->v[MW_STAT_ACCESSES]++;
 	k->v[MW_STAT_HITS]++;
 	return true;
+}
+
+__extension__ typedef uint64_t mw_v4u64 __attribute__((vector_size(32)));
+
+/* Bit w set where t[w] == key, for w < ways (4, 8 or 16). */
+static inline __attribute__((always_inline)) uint64_t
+mw_match16(const uint64_t *t, uint64_t key, unsigned ways)
+{
+	static const mw_v4u64 b0 = {1, 2, 4, 8}, b1 = {16, 32, 64, 128};
+	static const mw_v4u64 b2 = {256, 512, 1024, 2048};
+	static const mw_v4u64 b3 = {4096, 8192, 16384, 32768};
+	mw_v4u64 k = {key, key, key, key}, v0, v1, r;
+
+	memcpy(&v0, t, sizeof(v0));
+	r = (mw_v4u64)(v0 == k) & b0;
+	if (ways == 4)
+		return r[0] | r[1] | r[2] | r[3];
+	memcpy(&v1, t + 4, sizeof(v1));
+	r |= (mw_v4u64)(v1 == k) & b1;
+	if (ways == 16) {
+		mw_v4u64 v2, v3;
+
+		memcpy(&v2, t + 8, sizeof(v2));
+		memcpy(&v3, t + 12, sizeof(v3));
+		r |= ((mw_v4u64)(v2 == k) & b2) | ((mw_v4u64)(v3 == k) & b3);
+	}
+	return r[0] | r[1] | r[2] | r[3];
+}
+
+/*
+ * The way of set holding line, or ways; set-associative caches only.
+ * The hinted way first, then a plain scan: its branch is taken once, at
+ * the way found, and most lookups that are not misses end at the hint.
+ */
+static inline __attribute__((always_inline)) uint32_t
+mw_cache_find(struct mw_cache *c, uint32_t set, uint64_t line)
+{
+	const uint64_t *t = &c->tag[(size_t)set * c->ways];
+	uint32_t w = c->hint[set];
+
+	if (MW_LIKELY(t[w] == line))
+		return w;
+	if (c->ways == 8 || c->ways == 16 || c->ways == 4) {
+		/* vector compares (AVX2 in the x86-64-v3 clones), no branch
+		   until the answer */
+		uint64_t m = mw_match16(t, line, c->ways);
+
+		if (!m)
+			return c->ways;
+		w = (uint32_t)__builtin_ctzll(m);
+		c->hint[set] = (uint8_t)w;
+		return w;
+	}
+	for (w = 0; w < c->ways; w++) {
+		if (t[w] == line) {
+			c->hint[set] = (uint8_t)w;
+			return w;
+		}
+	}
+	return c->ways;
 }
 
 static inline uint32_t mw_cache_hash_find(const struct mw_cache *c,
@@ -191,6 +411,20 @@ mw_cache_lookup(const struct mw_cache *c, uint32_t set, uint64_t line,
 	return NO_SLOT;
 }
 
+/* Set bits of x: the instruction where the build has it, else SWAR (the
+   baseline x86-64 builtin is a libgcc call). */
+static inline unsigned mw_popcount64(uint64_t x)
+{
+#if defined(__POPCNT__) || !defined(__x86_64__)
+	return (unsigned)__builtin_popcountll(x);
+#else
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
 static inline struct mw_counters *mw_cache_ctr(struct mw_cache *c,
 					       unsigned tensor, unsigned op)
 {
@@ -204,7 +438,7 @@ static inline uint64_t mw_cache_sector_bytes(const struct mw_cache *c,
 	   baseline x86-64 build) */
 	if (c->nsect == 1)
 		return (mask & 1) << c->sector_shift;
-	return (uint64_t)__builtin_popcountll(mask) << c->sector_shift;
+	return (uint64_t)mw_popcount64(mask) << c->sector_shift;
 }
 
 /* Places line in set (in way slot inval when one is free), evicting a
@@ -236,7 +470,7 @@ mw_cache_access_int(struct mw_cache *c, uint64_t line, uint64_t need,
 		if (MW_LIKELY((have & need) == need)) {
 			k->v[MW_STAT_HITS]++;
 			r->hit = true;
-			c->ops->hit(c->repl, set, slot - set * c->ways);
+			mw_cache_pol_hit(c, set, slot - set * c->ways);
 			if (wr) {
 				if (c->write_back) {
 					c->meta[slot].dirty |= need;
@@ -255,7 +489,7 @@ mw_cache_access_int(struct mw_cache *c, uint64_t line, uint64_t need,
 		}
 		fetch = need & ~have & ~(wr ? full : 0);
 		c->meta[slot].valid = have | need;
-		c->ops->hit(c->repl, set, slot - set * c->ways);
+		mw_cache_pol_hit(c, set, slot - set * c->ways);
 	} else {
 		k->v[MW_STAT_MISSES]++;
 		k->v[MW_STAT_SECTOR_MISSES]++;

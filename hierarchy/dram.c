@@ -34,9 +34,25 @@
  *   that channel's FIFO (the L2 / crossbar side) and enters, oldest
  *   first, as soon as an entry leaves; blocking: the whole stream waits
  *   for room.  No per-cycle issue cap.
+ * - line_bytes = L (0: off): the front end tracks lines as an L2's MSHRs
+ *   do.  A read inside one L-byte line whose read is still in flight
+ *   joins that read's slot (latency and reads_done then count lines); a
+ *   write to the line of the previous write does not wait for a slot;
+ *   a request that continues its bank's youngest entry (same slot, row
+ *   and line, no column command issued yet; queued, or among the last
+ *   four waiting aside) extends that entry, so a line's sectors are
+ *   back-to-back column bursts of one entry, as a 128 B request's are.
  * - Event-driven: a channel's next command time is the max of the
- *   earliest-legal times kept per bank, bank group, PC and bus; a heap
- *   orders channels by it.  Idle cycles are never visited.
+ *   earliest-legal times kept per bank, bank group, PC and bus; a
+ *   calendar (a wheel of CK slots with channel bitmaps, far keys in a
+ *   heap) orders channels by it, ties to the lower channel.  Idle cycles
+ *   are never visited.
+ * - Scheduling cost: all entries of one bank in the active queue need
+ *   the same command at the same time, so the bank's oldest entry (its
+ *   oldest row hit, for a column command) stands for them.  Banks sit in
+ *   per-queue class lists (column, ACT, conflict PRE) in age order of
+ *   that entry; a walk stops at the first candidate legal at its class's
+ *   lower bound.  The decisions are those of a scan over every entry.
  * - Row outcomes are per transaction: hit (row open), miss (bank was
  *   closed), conflict (another row had to be closed for it).
  * - Read latency: request enqueue to last data; percentiles from a
@@ -54,16 +70,33 @@
 
 #define NO_ROW	 UINT32_MAX
 #define INF	 UINT64_MAX
+#define WHEEL	 256 /* CK the channel calendar covers ahead of now */
 #define HIST_SUB 16
 #define HIST_N	 (64 * HIST_SUB)
 
+#define NIL UINT32_MAX
+
+/* Scheduling classes of a bank for one queue (read or write). */
+enum {
+	K_COL, /* open row with queued hits: a column command */
+	K_ACT, /* closed, entries queued: an ACT */
+	K_PRE, /* open, no queued hit: a conflict PRE */
+	K_NONE /* no entry of this queue */
+};
+
 struct dbank {
 	uint64_t next_act, next_pre, next_rd, next_wr, ref_ok;
+	uint64_t key[2]; /* seq of the entry that stands for it in its class */
 	uint32_t open_row;
-	uint16_t hits[2];    /* queued entries hitting open_row, rd / wr */
-	bool fresh;	     /* activated, no column access yet */
-	bool fresh_conflict; /* that ACT followed a conflict PRE */
-	bool closing;	     /* closed page: in the closing list */
+	uint32_t qhead[2], qtail[2]; /* its entries per queue, oldest first */
+	uint32_t hithead[2];	     /* oldest entry hitting open_row */
+	uint32_t cnext[2], cprev[2]; /* class list links (banks) */
+	uint16_t hits[2];	/* queued entries hitting open_row, rd / wr */
+	uint16_t pc, grp, inpc; /* PC, group in the channel, bank in PC */
+	uint8_t cls[2];		/* class per queue */
+	bool fresh;		/* activated, no column access yet */
+	bool fresh_conflict;	/* that ACT followed a conflict PRE */
+	bool closing;		/* closed page: in the closing list */
 };
 
 struct dgroup {
@@ -89,6 +122,10 @@ struct dentry {
 	uint16_t pc;  /* pseudo-channel of bank */
 	uint16_t grp; /* bank group index in the channel */
 	uint8_t write;
+	uint8_t started;     /* a column command has issued */
+	uint32_t next, prev; /* links in its bank's list */
+	uint64_t tx_end;     /* transaction after its last */
+	uint64_t line;	     /* line_bytes: the line of its first transaction */
 };
 
 enum {
@@ -112,8 +149,19 @@ struct dcand {
 };
 
 struct dchan {
-	struct dentry *rq, *wq;
-	uint32_t nr, nw;
+	struct dentry *ent; /* entries of both queues */
+	uint32_t *free_ent, nfree_ent;
+	uint32_t nr, nw; /* entries per queue */
+	/* per queue, per class: banks in age order of their entry */
+	uint32_t chead[2][3], ctail[2][3];
+	/*
+	 * Per queue: at most the lowest next_rd (read) / next_wr (write) of
+	 * the K_COL banks (those terms only change at an ACT, before a bank
+	 * joins), lowered as banks join, made exact by a full walk.
+	 */
+	uint64_t colmin[2];
+	/* the same for next_act of the K_ACT banks (it only grows) */
+	uint64_t actmin[2];
 	uint32_t *closing;
 	uint32_t nclosing;
 	bool wmode;
@@ -122,17 +170,27 @@ struct dchan {
 	uint32_t ovf_head[2], ovf_n[2], ovf_cap[2];
 	uint64_t rowbus, colbus;
 	struct dcand best;
-	uint32_t hpos; /* position in the heap */
+	uint32_t hpos; /* position in the far heap */
+	bool inwheel;  /* in the calendar wheel, else in the far heap */
 	uint64_t key;
 	/* stats */
 	uint64_t bytes_read, bytes_written, tx, hits, misses, conflicts;
 	uint64_t acts, pres, refs;
 };
 
+struct hent {
+	uint64_t key;
+	uint32_t ch;
+};
+
 struct dreq {
 	uint64_t issue, done;
+	uint64_t line; /* line_bytes: its line, NO_LINE if it has none */
 	uint32_t remaining;
+	uint32_t hnext; /* line hash chain */
 };
+
+#define NO_LINE UINT64_MAX
 
 struct mw_dram {
 	struct mw_dram_cfg c;
@@ -141,14 +199,40 @@ struct mw_dram {
 	struct dbank *banks;   /* nch x nbank */
 	struct dgroup *groups; /* nch x npc x bg */
 	struct dpc *pcs;       /* nch x npc */
-	uint32_t *heap;	       /* channels by key */
+	struct hent *heap;     /* far channels by key (ties: lower channel) */
 	uint32_t nheap;
-	uint64_t *done_heap; /* completion times of finished reads */
-	uint32_t ndone;
+	uint64_t *wheel; /* WHEEL slots x wwords: channels due at that CK */
+	uint32_t wwords, nwheel;
+	uint32_t wcount[WHEEL]; /* channels per slot */
+	uint64_t wsum[WHEEL / 64];
+	uint64_t co_run; /* transactions in a row share all but the column */
+	/* mw_dram_decode, compiled: segments with their field multipliers,
+	 * then the XOR steps (fields of size > 1, CH to BA) */
+	struct dseg {
+		uint64_t radix, mult;
+		uint8_t field, shift;
+		bool pow2;
+	} dseg[MW_DRAM_MAP_MAX];
+	struct dxor {
+		uint64_t size;
+		uint8_t field, shift;
+		bool pow2;
+	} dxor[4];
+	uint32_t ndxor;
+	/*
+	 * Completion times of finished reads: mostly in order (a read's data
+	 * ends tCL + nBL after its last RD), so a FIFO of nondecreasing
+	 * times, and a heap for the few that arrive out of order.
+	 */
+	uint64_t *done_heap, *done_fifo;
+	uint32_t ndone, nheapd, fifo_head, fifo_n;
 	struct dreq *reqs;
 	uint32_t *free_reqs;
 	uint32_t nfree;
-	uint32_t inflight;   /* read requests not yet completed */
+	uint32_t inflight; /* read requests not yet completed */
+	uint32_t *lhash;   /* line_bytes: in-flight read lines -> slot */
+	uint32_t lhash_bits;
+	uint64_t last_wline; /* line of the last write request, or NO_LINE */
 	uint32_t ovf_writes; /* write entries waiting outside the queues */
 	uint64_t now, seq, queued, end;
 	uint64_t requests, lat_sum, lat_n;
@@ -221,46 +305,132 @@ static double hist_pct(const struct mw_dram *m, double p)
 }
 
 /* channel heap */
-static bool hless(const struct mw_dram *m, uint32_t a, uint32_t b)
+static inline bool hless(const struct hent *a, const struct hent *b)
 {
-	return m->ch[a].key < m->ch[b].key ||
-	       (m->ch[a].key == m->ch[b].key && a < b);
+	return a->key < b->key || (a->key == b->key && a->ch < b->ch);
 }
 
-static void hswap(struct mw_dram *m, uint32_t i, uint32_t j)
+/* Places x at position i of the far heap and restores its order. */
+static void hsift(struct mw_dram *m, uint32_t i, struct hent x)
 {
-	uint32_t t = m->heap[i];
+	struct hent *h = m->heap;
+	uint32_t n = m->nheap;
 
-	m->heap[i] = m->heap[j];
-	m->heap[j] = t;
-	m->ch[m->heap[i]].hpos = i;
-	m->ch[m->heap[j]].hpos = j;
-}
-
-static void hfix(struct mw_dram *m, uint32_t i)
-{
-	while (i > 0 && hless(m, m->heap[i], m->heap[(i - 1) / 2])) {
-		hswap(m, i, (i - 1) / 2);
+	while (i > 0 && hless(&x, &h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		m->ch[h[i].ch].hpos = i;
 		i = (i - 1) / 2;
 	}
 	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, s = i;
+		uint32_t l = 2 * i + 1, c = l;
 
-		if (l < m->nheap && hless(m, m->heap[l], m->heap[s]))
-			s = l;
-		if (r < m->nheap && hless(m, m->heap[r], m->heap[s]))
-			s = r;
-		if (s == i)
+		if (l >= n)
 			break;
-		hswap(m, i, s);
-		i = s;
+		if (l + 1 < n && hless(&h[l + 1], &h[l]))
+			c = l + 1;
+		if (!hless(&h[c], &x))
+			break;
+		h[i] = h[c];
+		m->ch[h[i].ch].hpos = i;
+		i = c;
 	}
+	h[i] = x;
+	m->ch[x.ch].hpos = i;
+}
+
+/*
+ * Channel calendar: a channel whose key is within WHEEL CK of now sits
+ * in the wheel (slot key % WHEEL, a bitmap of channels per slot and a
+ * bitmap of non-empty slots); the others (far keys, INF) in the far
+ * heap.  Keys never fall below now, so a slot holds one key value.  The
+ * earliest is the lower (key, channel) of the wheel's first non-empty
+ * slot from now (lowest channel bit) and the far heap's top.
+ */
+static void chan_setkey(struct mw_dram *m, uint32_t ci, uint64_t key)
+{
+	struct dchan *ch = &m->ch[ci];
+	uint32_t w = ci / 64;
+	uint64_t bit = 1ull << (ci % 64);
+
+	if (ch->inwheel) {
+		uint32_t sl = (uint32_t)(ch->key & (WHEEL - 1));
+		uint64_t *b = &m->wheel[(size_t)sl * m->wwords];
+
+		b[w] &= ~bit;
+		if (--m->wcount[sl] == 0)
+			m->wsum[sl / 64] &= ~(1ull << (sl % 64));
+		m->nwheel--;
+	} else {
+		struct hent last = m->heap[--m->nheap];
+
+		if (ch->hpos != m->nheap)
+			hsift(m, ch->hpos, last);
+	}
+	ch->key = key;
+	if (key < m->now + WHEEL) {
+		uint32_t sl = (uint32_t)(key & (WHEEL - 1));
+
+		m->wheel[(size_t)sl * m->wwords + w] |= bit;
+		if (m->wcount[sl]++ == 0)
+			m->wsum[sl / 64] |= 1ull << (sl % 64);
+		m->nwheel++;
+		ch->inwheel = true;
+	} else {
+		m->nheap++;
+		hsift(m, m->nheap - 1, (struct hent){key, ci});
+		ch->inwheel = false;
+	}
+}
+
+/* The earliest channel and its key; INF if none can act. */
+static inline uint64_t chan_top(const struct mw_dram *m, uint32_t *ci)
+{
+	uint64_t key = INF;
+
+	*ci = 0;
+	if (m->nwheel) {
+		uint32_t p = (uint32_t)(m->now & (WHEEL - 1)), k, sl = 0, w;
+		bool found = false;
+
+		for (k = 0; k <= WHEEL / 64 && !found; k++) {
+			uint32_t wi = (p / 64 + k) % (WHEEL / 64);
+			uint64_t x = m->wsum[wi];
+
+			if (k == 0)
+				x &= ~0ull << (p % 64);
+			else if (k == WHEEL / 64)
+				x &= (1ull << (p % 64)) - 1;
+			if (x) {
+				sl = wi * 64 + (uint32_t)__builtin_ctzll(x);
+				found = true;
+			}
+		}
+		assert(found);
+		for (w = 0; !m->wheel[(size_t)sl * m->wwords + w]; w++)
+			;
+		*ci = w * 64 + (uint32_t)__builtin_ctzll(
+				       m->wheel[(size_t)sl * m->wwords + w]);
+		key = m->now + ((sl - p) & (WHEEL - 1));
+	}
+	if (m->nheap && (m->heap[0].key < key ||
+			 (m->heap[0].key == key && m->heap[0].ch < *ci))) {
+		key = m->heap[0].key;
+		*ci = m->heap[0].ch;
+	}
+	return key;
 }
 
 static void done_push(struct mw_dram *m, uint64_t t)
 {
-	uint32_t i = m->ndone++;
+	uint32_t i, cap = m->c.outstanding;
 
+	m->ndone++;
+	if (!m->fifo_n ||
+	    m->done_fifo[(m->fifo_head + m->fifo_n - 1) % cap] <= t) {
+		m->done_fifo[(m->fifo_head + m->fifo_n++) % cap] = t;
+		return;
+	}
+	i = m->nheapd++;
 	m->done_heap[i] = t;
 	while (i > 0 && m->done_heap[(i - 1) / 2] > m->done_heap[i]) {
 		uint64_t x = m->done_heap[i];
@@ -271,18 +441,36 @@ static void done_push(struct mw_dram *m, uint64_t t)
 	}
 }
 
+/* The earliest completion time, INF if none. */
+static inline uint64_t done_top(const struct mw_dram *m)
+{
+	uint64_t a = m->fifo_n ? m->done_fifo[m->fifo_head] : INF;
+	uint64_t b = m->nheapd ? m->done_heap[0] : INF;
+
+	return a < b ? a : b;
+}
+
 static uint64_t done_pop(struct mw_dram *m)
 {
-	uint64_t top = m->done_heap[0];
+	uint64_t top;
 	uint32_t i = 0;
 
-	m->done_heap[0] = m->done_heap[--m->ndone];
+	m->ndone--;
+	if (m->fifo_n &&
+	    (!m->nheapd || m->done_fifo[m->fifo_head] <= m->done_heap[0])) {
+		top = m->done_fifo[m->fifo_head];
+		m->fifo_head = (m->fifo_head + 1) % m->c.outstanding;
+		m->fifo_n--;
+		return top;
+	}
+	top = m->done_heap[0];
+	m->done_heap[0] = m->done_heap[--m->nheapd];
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, s = i;
 
-		if (l < m->ndone && m->done_heap[l] < m->done_heap[s])
+		if (l < m->nheapd && m->done_heap[l] < m->done_heap[s])
 			s = l;
-		if (r < m->ndone && m->done_heap[r] < m->done_heap[s])
+		if (r < m->nheapd && m->done_heap[r] < m->done_heap[s])
 			s = r;
 		if (s == i)
 			break;
@@ -295,6 +483,112 @@ static uint64_t done_pop(struct mw_dram *m)
 }
 
 static void rescan(struct mw_dram *m, uint32_t ci);
+
+static inline struct dbank *bank_of(struct mw_dram *m, uint32_t ch, uint32_t b)
+{
+	return &m->banks[(size_t)ch * m->nbank + b];
+}
+
+static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
+{
+	return b / (m->c.bank_groups * m->c.banks);
+}
+
+static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
+{
+	return b / m->c.banks; /* index within the channel */
+}
+
+/* ---- address decoding ------------------------------------------------ */
+
+static void decode_compile(struct mw_dram *m)
+{
+	const struct mw_dram_cfg *c = &m->c;
+	uint64_t mult[MW_DF_N], size[MW_DF_N];
+	uint32_t i;
+	int f;
+
+	for (f = 0; f < MW_DF_N; f++)
+		mult[f] = 1;
+	for (i = 0; i < c->nsegs; i++) {
+		const struct mw_dram_seg *sg = &c->seg[i];
+
+		m->dseg[i] = (struct dseg){.radix = sg->radix,
+					   .mult = mult[sg->field],
+					   .field = sg->field,
+					   .shift = sg->shift,
+					   .pow2 = sg->pow2};
+		mult[sg->field] *= sg->radix;
+	}
+	size[MW_DF_CH] = (uint64_t)c->stacks * c->channels;
+	size[MW_DF_PC] = c->pseudo_channels;
+	size[MW_DF_BG] = c->bank_groups;
+	size[MW_DF_BA] = c->banks;
+	m->ndxor = 0;
+	if (c->map_xor)
+		for (f = MW_DF_CH; f <= MW_DF_BA; f++) {
+			uint64_t sz = size[f];
+			uint8_t sh = 0;
+
+			if (sz <= 1)
+				continue;
+			while ((1ull << sh) < sz)
+				sh++;
+			m->dxor[m->ndxor++] =
+				(struct dxor){.size = sz,
+					      .field = (uint8_t)f,
+					      .shift = sh,
+					      .pow2 = !(sz & (sz - 1))};
+		}
+}
+
+/*
+ * mw_dram_decode of transaction tx, without the column: *ch, the bank
+ * index in the channel and the row.  Same arithmetic, tables compiled
+ * at create (tests compare the two).
+ */
+static void decode_tx(const struct mw_dram *m, uint64_t tx, uint32_t *ch,
+		      uint32_t *bank, uint32_t *row)
+{
+	uint64_t v[MW_DF_N] = {0}, a = tx;
+	uint32_t i;
+
+	for (i = 0; i < m->c.nsegs; i++) {
+		const struct dseg *sg = &m->dseg[i];
+		uint64_t digit;
+
+		if (sg->pow2) {
+			digit = a & (sg->radix - 1);
+			a >>= sg->shift;
+		} else {
+			digit = a % sg->radix;
+			a /= sg->radix;
+		}
+		v[sg->field] += digit * sg->mult;
+	}
+	if (m->ndxor) {
+		uint64_t r = v[MW_DF_RO];
+
+		for (i = 0; i < m->ndxor; i++) {
+			const struct dxor *x = &m->dxor[i];
+
+			if (x->pow2) {
+				v[x->field] ^= r & (x->size - 1);
+				r >>= x->shift;
+			} else {
+				v[x->field] =
+					(v[x->field] + r % x->size) % x->size;
+				r /= x->size;
+			}
+		}
+	}
+	*ch = (uint32_t)v[MW_DF_CH];
+	*bank = ((uint32_t)v[MW_DF_PC] * m->c.bank_groups +
+		 (uint32_t)v[MW_DF_BG]) *
+			m->c.banks +
+		(uint32_t)v[MW_DF_BA];
+	*row = (uint32_t)v[MW_DF_RO];
+}
 
 /* ---- create / destroy ------------------------------------------------ */
 
@@ -319,32 +613,73 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 			      sizeof(*m->groups));
 	m->pcs = mw_calloc((size_t)m->nch * m->npc, sizeof(*m->pcs));
 	m->heap = mw_calloc(m->nch, sizeof(*m->heap));
+	m->wwords = (m->nch + 63) / 64;
+	m->wheel = mw_calloc((size_t)WHEEL * m->wwords, sizeof(*m->wheel));
 	m->done_heap = mw_calloc(m->c.outstanding, sizeof(*m->done_heap));
+	m->done_fifo = mw_calloc(m->c.outstanding, sizeof(*m->done_fifo));
 	m->reqs = mw_calloc(m->c.outstanding, sizeof(*m->reqs));
 	m->free_reqs = mw_calloc(m->c.outstanding, sizeof(*m->free_reqs));
 	if (!m->ch || !m->banks || !m->groups || !m->pcs || !m->heap ||
-	    !m->done_heap || !m->reqs || !m->free_reqs)
+	    !m->wheel || !m->done_heap || !m->done_fifo || !m->reqs ||
+	    !m->free_reqs)
 		goto out_nomem;
 	qmax = m->c.read_queue;
 	for (i = 0; i < m->nch; i++) {
 		struct dchan *ch = &m->ch[i];
 
-		ch->rq = mw_calloc(qmax, sizeof(*ch->rq));
-		ch->wq = mw_calloc(m->c.write_queue, sizeof(*ch->wq));
+		uint32_t k, nent = qmax + m->c.write_queue;
+
+		ch->ent = mw_calloc(nent, sizeof(*ch->ent));
+		ch->free_ent = mw_calloc(nent, sizeof(*ch->free_ent));
 		ch->closing = mw_calloc(m->nbank, sizeof(*ch->closing));
-		if (!ch->rq || !ch->wq || !ch->closing)
+		if (!ch->ent || !ch->free_ent || !ch->closing)
 			goto out_nomem;
+		for (k = 0; k < nent; k++)
+			ch->free_ent[k] = nent - 1 - k;
+		ch->nfree_ent = nent;
+		for (k = 0; k < 6; k++)
+			ch->chead[k / 3][k % 3] = ch->ctail[k / 3][k % 3] = NIL;
 		ch->key = INF;
 		ch->best.kind = C_NONE;
 		ch->hpos = i;
-		m->heap[i] = i;
+		m->heap[i] = (struct hent){INF, i};
 	}
 	m->nheap = m->nch;
-	for (i = 0; i < (uint32_t)m->nch * m->nbank; i++)
-		m->banks[i].open_row = NO_ROW;
+	decode_compile(m);
+	m->co_run = m->c.nsegs && m->c.seg[0].field == MW_DF_CO
+			    ? m->c.seg[0].radix
+			    : 1;
+	for (i = 0; i < (uint32_t)m->nch * m->nbank; i++) {
+		struct dbank *b = &m->banks[i];
+		uint32_t bi = i % m->nbank, k;
+
+		b->open_row = NO_ROW;
+		b->pc = (uint16_t)pc_of(m, bi);
+		b->grp = (uint16_t)group_of(m, bi);
+		b->inpc = (uint16_t)(bi % (m->c.bank_groups * m->c.banks));
+		for (k = 0; k < 2; k++) {
+			b->qhead[k] = b->qtail[k] = b->hithead[k] = NIL;
+			b->cnext[k] = b->cprev[k] = NIL;
+			b->cls[k] = K_NONE;
+		}
+	}
 	for (i = 0; i < m->c.outstanding; i++)
 		m->free_reqs[i] = m->c.outstanding - 1 - i;
 	m->nfree = m->c.outstanding;
+	m->last_wline = NO_LINE;
+	if (m->c.line_bytes) {
+		uint32_t nb;
+
+		m->lhash_bits = 1;
+		while ((1u << m->lhash_bits) < 2 * m->c.outstanding)
+			m->lhash_bits++;
+		nb = 1u << m->lhash_bits;
+		m->lhash = mw_calloc(nb, sizeof(*m->lhash));
+		if (!m->lhash)
+			goto out_nomem;
+		for (i = 0; i < nb; i++)
+			m->lhash[i] = NIL;
+	}
 	m->ref_interval =
 		m->c.refresh == MW_DRAM_REF_PERBANK
 			? m->c.t.tREFI / (m->c.bank_groups * m->c.banks)
@@ -383,8 +718,8 @@ void mw_dram_destroy(struct mw_dram *m)
 		return;
 	if (m->ch)
 		for (i = 0; i < m->nch; i++) {
-			mw_free(m->ch[i].rq);
-			mw_free(m->ch[i].wq);
+			mw_free(m->ch[i].ent);
+			mw_free(m->ch[i].free_ent);
 			mw_free(m->ch[i].closing);
 			mw_free(m->ch[i].ovf[0]);
 			mw_free(m->ch[i].ovf[1]);
@@ -394,7 +729,10 @@ void mw_dram_destroy(struct mw_dram *m)
 	mw_free(m->groups);
 	mw_free(m->pcs);
 	mw_free(m->heap);
+	mw_free(m->wheel);
 	mw_free(m->done_heap);
+	mw_free(m->done_fifo);
+	mw_free(m->lhash);
 	mw_free(m->reqs);
 	mw_free(m->free_reqs);
 	mw_free(m->log);
@@ -426,21 +764,6 @@ const struct mw_dram_cmd *mw_dram_log(const struct mw_dram *m, size_t *n,
 }
 
 /* ---- scheduling ------------------------------------------------------- */
-
-static inline struct dbank *bank_of(struct mw_dram *m, uint32_t ch, uint32_t b)
-{
-	return &m->banks[(size_t)ch * m->nbank + b];
-}
-
-static inline uint32_t pc_of(const struct mw_dram *m, uint32_t b)
-{
-	return b / (m->c.bank_groups * m->c.banks);
-}
-
-static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
-{
-	return b / m->c.banks; /* index within the channel */
-}
 
 static inline bool better(const struct dcand *a, const struct dcand *b)
 {
@@ -564,44 +887,269 @@ static void update_mode(struct mw_dram *m, struct dchan *ch)
 	}
 }
 
+/*
+ * Moves bank bi of channel ci to the class list its state calls for in
+ * queue md (lists are kept in age order of the entry standing for each
+ * bank: its oldest hit for K_COL, its oldest entry otherwise).
+ */
+static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
+{
+	struct dchan *ch = &m->ch[ci];
+	struct dbank *cb = bank_of(m, ci, 0), *b = &cb[bi];
+	uint64_t key = 0;
+	uint32_t p;
+	int k;
+
+	if (b->qhead[md] == NIL) {
+		k = K_NONE;
+	} else if (b->open_row == NO_ROW) {
+		k = K_ACT;
+		key = ch->ent[b->qhead[md]].seq;
+	} else if (b->hits[md]) {
+		k = K_COL;
+		key = ch->ent[b->hithead[md]].seq;
+	} else {
+		k = K_PRE;
+		key = ch->ent[b->qhead[md]].seq;
+	}
+	if (k == b->cls[md] && (k == K_NONE || key == b->key[md]))
+		return;
+	if (b->cls[md] != K_NONE) {
+		int o = b->cls[md];
+
+		if (b->cprev[md] != NIL)
+			cb[b->cprev[md]].cnext[md] = b->cnext[md];
+		else
+			ch->chead[md][o] = b->cnext[md];
+		if (b->cnext[md] != NIL)
+			cb[b->cnext[md]].cprev[md] = b->cprev[md];
+		else
+			ch->ctail[md][o] = b->cprev[md];
+	}
+	b->cls[md] = (uint8_t)k;
+	if (k == K_NONE)
+		return;
+	if (k == K_COL) {
+		uint64_t x = md ? b->next_wr : b->next_rd;
+
+		if (x < ch->colmin[md])
+			ch->colmin[md] = x;
+	} else if (k == K_ACT && b->next_act < ch->actmin[md]) {
+		ch->actmin[md] = b->next_act;
+	}
+	b->key[md] = key;
+	for (p = ch->ctail[md][k]; p != NIL && cb[p].key[md] > key;
+	     p = cb[p].cprev[md])
+		;
+	b->cprev[md] = p;
+	if (p == NIL) {
+		b->cnext[md] = ch->chead[md][k];
+		ch->chead[md][k] = bi;
+	} else {
+		b->cnext[md] = cb[p].cnext[md];
+		cb[p].cnext[md] = bi;
+	}
+	if (b->cnext[md] != NIL)
+		cb[b->cnext[md]].cprev[md] = bi;
+	else
+		ch->ctail[md][k] = bi;
+}
+
+/*
+ * The channel's next command: the earliest legal candidate, ties to
+ * refresh, then column commands, then the oldest entry.  All entries
+ * of one bank in the active queue need the same command at the same
+ * time (their bank's), so one candidate per bank stands for them: its
+ * oldest entry (its oldest hit for a column command).  Each class list
+ * is in age order, so its walk stops at the first candidate legal at
+ * the class's lower bound (the shared bus, PC and now terms).
+ */
 static void rescan(struct mw_dram *m, uint32_t ci)
 {
 	struct dchan *ch = &m->ch[ci];
+	struct dbank *cb = bank_of(m, ci, 0);
+	const struct dgroup *cg =
+		&m->groups[(size_t)ci * m->npc * m->c.bank_groups];
+	const struct dpc *cp = &m->pcs[ci * m->npc];
 	struct dcand best = {.kind = C_NONE}, c;
-	const struct dentry *q;
-	uint32_t n, i;
-	int mode;
+	uint64_t now = m->now, s, lb, bt;
+	uint32_t i, p, bb;
+	int md;
 
 	update_mode(m, ch);
-	mode = ch->wmode ? 1 : 0;
-	q = mode ? ch->wq : ch->rq;
-	n = mode ? ch->nw : ch->nr;
-	/*
-	 * Entries are in age order, so a later one wins only by an earlier
-	 * time or a better class.  Column commands cannot start before
-	 * lb_col, row commands before lb_row: once best beats both bounds,
-	 * the rest of the queue cannot change the choice.
-	 */
-	uint64_t lb_col = INF, lb_row = max64(ch->rowbus, m->now);
+	md = ch->wmode ? 1 : 0;
+	if ((i = ch->chead[md][K_COL]) != NIL) {
+		/* pcx: the PC and bus terms every column command of a PC has */
+		uint64_t pcx[16], bmin = INF;
 
-	for (i = 0; i < m->npc; i++) {
-		const struct dpc *pc = &m->pcs[ci * m->npc + i];
-		uint64_t x = mode ? pc->next_wr : pc->next_rd;
+		s = max64(ch->colbus, now);
+		lb = INF;
+		for (p = 0; p < m->npc; p++) {
+			pcx[p] = max64(md ? cp[p].next_wr : cp[p].next_rd, s);
+			if (pcx[p] < lb)
+				lb = pcx[p];
+		}
+		/* no member's own term is below colmin (a lower bound) */
+		lb = max64(lb, ch->colmin[md]);
+		bt = INF;
+		bb = NIL;
+		if (md) {
+			for (; i != NIL; i = cb[i].cnext[1]) {
+				const struct dbank *b = &cb[i];
+				uint64_t t = max64(max64(b->next_wr,
+							 cg[b->grp].next_wr),
+						   pcx[b->pc]);
 
-		if (x < lb_col)
-			lb_col = x;
+				if (b->next_wr < bmin)
+					bmin = b->next_wr;
+				if (t < bt) {
+					bt = t;
+					bb = i;
+					if (t == lb)
+						break;
+				}
+			}
+		} else {
+			for (; i != NIL; i = cb[i].cnext[0]) {
+				const struct dbank *b = &cb[i];
+				uint64_t t = max64(max64(b->next_rd,
+							 cg[b->grp].next_rd),
+						   pcx[b->pc]);
+
+				if (b->next_rd < bmin)
+					bmin = b->next_rd;
+				if (t < bt) {
+					bt = t;
+					bb = i;
+					if (t == lb)
+						break;
+				}
+			}
+		}
+		if (i == NIL)
+			ch->colmin[md] = bmin; /* a full walk: the exact min */
+		best = (struct dcand){.t = bt,
+				      .seq = cb[bb].key[md],
+				      .kind = md ? C_WR : C_RD,
+				      .prio = 1,
+				      .q = (int)cb[bb].hithead[md],
+				      .bank = bb,
+				      .pc = cb[bb].pc};
 	}
-	lb_col = max64(lb_col, max64(ch->colbus, m->now));
-	for (i = 0; i < n; i++) {
-		cand_entry(m, ci, &q[i], (int)i, mode, &c);
-		if (c.kind != C_NONE && better(&c, &best)) {
-			best = c;
-			if ((best.t < lb_col ||
-			     (best.t == lb_col && best.prio <= 1)) &&
-			    (best.t < lb_row ||
-			     (best.t == lb_row && best.prio <= 2)))
+	if ((i = ch->chead[md][K_ACT]) != NIL) {
+		/*
+		 * pcx: a PC's ACT terms (tRRD_S, tFAW) and the row bus, before
+		 * now; refresh: an ACT at or after ref_due waits for the
+		 * refresh (REFab: every bank of the PC, REFpb: its bank).
+		 */
+		uint64_t pcx[16], due[16];
+		uint32_t rb[16];
+		bool allbank = m->c.refresh == MW_DRAM_REF_ALLBANK;
+
+		uint64_t bmin = INF;
+		bool multi = cb[i].cnext[md] != NIL;
+
+		bt = INF;
+		bb = NIL;
+		if (!multi) { /* one bank: no bounds needed */
+			const struct dbank *b = &cb[i];
+			const struct dpc *pc = &cp[b->pc];
+			uint64_t t =
+				max64(max64(b->next_act, cg[b->grp].next_act),
+				      max64(pc->next_act, ch->rowbus));
+
+			if (pc->nact >= 4)
+				t = max64(t, pc->faw[pc->faw_i] + m->c.t.tFAW);
+			if (m->c.refresh == MW_DRAM_REF_OFF ||
+			    t < pc->ref_due ||
+			    (!allbank && pc->ref_bank != b->inpc)) {
+				bt = max64(t, now);
+				bb = i;
+			}
+			i = NIL;
+		}
+		lb = INF;
+		for (p = 0; i != NIL && p < m->npc; p++) {
+			const struct dpc *pc = &cp[p];
+
+			pcx[p] = max64(pc->next_act, ch->rowbus);
+			if (pc->nact >= 4)
+				pcx[p] = max64(pcx[p], pc->faw[pc->faw_i] +
+							       m->c.t.tFAW);
+			due[p] = m->c.refresh == MW_DRAM_REF_OFF ? INF
+								 : pc->ref_due;
+			rb[p] = allbank ? NIL : pc->ref_bank;
+			if (pcx[p] < lb)
+				lb = pcx[p];
+		}
+		/* no member's next_act is below actmin (a lower bound) */
+		lb = max64(max64(lb, now), ch->actmin[md]);
+		for (; i != NIL; i = cb[i].cnext[md]) {
+			const struct dbank *b = &cb[i];
+			uint64_t t =
+				max64(max64(b->next_act, cg[b->grp].next_act),
+				      pcx[b->pc]);
+
+			if (b->next_act < bmin)
+				bmin = b->next_act;
+			/* the refresh check is on the time before now is applied */
+			if (t >= due[b->pc] &&
+			    (rb[b->pc] == NIL || rb[b->pc] == b->inpc))
+				continue; /* the refresh goes first */
+			t = max64(t, now);
+			/* branch-free minimum: the order is unpredictable */
+			{
+				uint64_t lt = 0 - (uint64_t)(t < bt);
+
+				bt = (t & lt) | (bt & ~lt);
+				bb = (uint32_t)(((uint64_t)i & lt) |
+						((uint64_t)bb & ~lt));
+			}
+			if (bt == lb)
 				break;
 		}
+		if (multi && i == NIL)
+			ch->actmin[md] = bmin; /* a full walk: the exact min */
+		if (bb != NIL) {
+			c = (struct dcand){.t = bt,
+					   .seq = cb[bb].key[md],
+					   .kind = C_ACT,
+					   .prio = 2,
+					   .q = (int)cb[bb].qhead[md],
+					   .bank = bb,
+					   .pc = cb[bb].pc};
+			if (better(&c, &best))
+				best = c;
+		}
+	}
+	if ((i = ch->chead[md][K_PRE]) != NIL) {
+		s = max64(ch->rowbus, now);
+		bt = INF;
+		bb = NIL;
+		for (; i != NIL; i = cb[i].cnext[md]) {
+			uint64_t t = max64(cb[i].next_pre, s);
+
+			/* branch-free minimum: the order is unpredictable */
+			{
+				uint64_t lt = 0 - (uint64_t)(t < bt);
+
+				bt = (t & lt) | (bt & ~lt);
+				bb = (uint32_t)(((uint64_t)i & lt) |
+						((uint64_t)bb & ~lt));
+			}
+			if (bt == s)
+				break;
+		}
+		c = (struct dcand){.t = bt,
+				   .seq = cb[bb].key[md],
+				   .kind = C_PRE,
+				   .prio = 2,
+				   .q = (int)cb[bb].qhead[md],
+				   .bank = bb,
+				   .pc = cb[bb].pc,
+				   .conflict = true};
+		if (better(&c, &best))
+			best = c;
 	}
 	for (i = 0; i < ch->nclosing; i++) {
 		const struct dbank *b = bank_of(m, ci, ch->closing[i]);
@@ -611,25 +1159,26 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .q = -1,
 				   .seq = 0,
 				   .bank = ch->closing[i],
-				   .pc = pc_of(m, ch->closing[i])};
+				   .pc = b->pc};
 		c.t = max64(max64(b->next_pre, ch->rowbus), m->now);
 		if (better(&c, &best))
 			best = c;
 	}
 	if (m->c.refresh != MW_DRAM_REF_OFF)
 		for (i = 0; i < m->npc; i++)
-			cand_refresh(m, ci, i, &best);
+			if (best.kind == C_NONE ||
+			    max64(m->pcs[ci * m->npc + i].ref_due,
+				  ch->rowbus) <= best.t)
+				cand_refresh(m, ci, i, &best);
 	uint64_t key = best.kind == C_NONE ? INF : best.t;
 
 	ch->best = best;
-	if (key != ch->key) {
-		ch->key = key;
-		hfix(m, ch->hpos);
-	}
+	if (key != ch->key)
+		chan_setkey(m, ci, key);
 }
 
-static void log_cmd(struct mw_dram *m, uint32_t ci, int kind, uint32_t bank,
-		    uint32_t row, uint64_t t)
+static inline void log_cmd(struct mw_dram *m, uint32_t ci, int kind,
+			   uint32_t bank, uint32_t row, uint64_t t)
 {
 	static const uint8_t kinds[] = {
 		0,	    MW_DRAM_ACT, MW_DRAM_PRE,  MW_DRAM_RD,
@@ -637,8 +1186,10 @@ static void log_cmd(struct mw_dram *m, uint32_t ci, int kind, uint32_t bank,
 	struct mw_dram_cmd *c;
 	uint32_t per = m->c.bank_groups * m->c.banks;
 
+	if (!m->log_cap)
+		return;
 	if (m->log_n == m->log_cap) {
-		m->log_trunc = m->log_cap > 0 || m->log_trunc;
+		m->log_trunc = true;
 		return;
 	}
 	c = &m->log[m->log_n++];
@@ -651,19 +1202,32 @@ static void log_cmd(struct mw_dram *m, uint32_t ci, int kind, uint32_t bank,
 	c->row = row;
 }
 
+static uint32_t first_hit(const struct dchan *ch, const struct dbank *b,
+			  uint32_t from)
+{
+	for (; from != NIL; from = ch->ent[from].next)
+		if (ch->ent[from].row == b->open_row)
+			return from;
+	return NIL;
+}
+
+/* After an ACT: the bank's hits and oldest hit per queue. */
 static void recount_hits(struct mw_dram *m, uint32_t ci, uint32_t bank,
 			 struct dbank *b)
 {
 	const struct dchan *ch = &m->ch[ci];
-	uint32_t i;
+	int md;
 
-	b->hits[0] = b->hits[1] = 0;
-	for (i = 0; i < ch->nr; i++)
-		if (ch->rq[i].bank == bank && ch->rq[i].row == b->open_row)
-			b->hits[0]++;
-	for (i = 0; i < ch->nw; i++)
-		if (ch->wq[i].bank == bank && ch->wq[i].row == b->open_row)
-			b->hits[1]++;
+	for (md = 0; md < 2; md++) {
+		uint32_t x;
+
+		b->hits[md] = 0;
+		b->hithead[md] = first_hit(ch, b, b->qhead[md]);
+		for (x = b->hithead[md]; x != NIL; x = ch->ent[x].next)
+			if (ch->ent[x].row == b->open_row)
+				b->hits[md]++;
+		bank_reclass(m, ci, bank, md);
+	}
 }
 
 static void closing_remove(struct dchan *ch, struct dbank *b, uint32_t bank)
@@ -680,6 +1244,100 @@ static void closing_remove(struct dchan *ch, struct dbank *b, uint32_t bank)
 	b->closing = false;
 }
 
+/* Enters *src into queue md of channel ci (room checked by the caller). */
+static uint32_t ent_add(struct mw_dram *m, uint32_t ci,
+			const struct dentry *src, int md)
+{
+	struct dchan *ch = &m->ch[ci];
+	uint32_t x = ch->free_ent[--ch->nfree_ent];
+	struct dentry *e = &ch->ent[x];
+	struct dbank *b = bank_of(m, ci, src->bank);
+
+	*e = *src;
+	e->next = NIL;
+	e->prev = b->qtail[md];
+	if (b->qtail[md] != NIL)
+		ch->ent[b->qtail[md]].next = x;
+	else
+		b->qhead[md] = x;
+	b->qtail[md] = x;
+	if (md)
+		ch->nw++;
+	else
+		ch->nr++;
+	if (b->open_row == e->row) {
+		b->hits[md]++;
+		if (b->hithead[md] == NIL)
+			b->hithead[md] = x;
+		closing_remove(ch, b, e->bank);
+	}
+	bank_reclass(m, ci, e->bank, md);
+	return x;
+}
+
+/* Takes entry x (its bank's oldest hit, all columns done) out of queue md. */
+static void ent_remove(struct mw_dram *m, uint32_t ci, struct dbank *b,
+		       uint32_t x, int md)
+{
+	struct dchan *ch = &m->ch[ci];
+	struct dentry *e = &ch->ent[x];
+	uint32_t bank = e->bank;
+
+	assert(b->hithead[md] == x && b->hits[md] > 0);
+	b->hithead[md] = first_hit(ch, b, e->next);
+	b->hits[md]--;
+	if (e->prev != NIL)
+		ch->ent[e->prev].next = e->next;
+	else
+		b->qhead[md] = e->next;
+	if (e->next != NIL)
+		ch->ent[e->next].prev = e->prev;
+	else
+		b->qtail[md] = e->prev;
+	ch->free_ent[ch->nfree_ent++] = x;
+	if (md)
+		ch->nw--;
+	else
+		ch->nr--;
+	bank_reclass(m, ci, bank, md);
+}
+
+/* ---- front-end lines (line_bytes) ------------------------------------ */
+
+static inline uint32_t line_bucket(const struct mw_dram *m, uint64_t line)
+{
+	return (uint32_t)((line * 0x9E3779B97F4A7C15ull) >>
+			  (64 - m->lhash_bits));
+}
+
+/* The slot of the in-flight read of line, or NIL. */
+static uint32_t line_find(const struct mw_dram *m, uint64_t line)
+{
+	uint32_t x;
+
+	for (x = m->lhash[line_bucket(m, line)]; x != NIL; x = m->reqs[x].hnext)
+		if (m->reqs[x].line == line)
+			return x;
+	return NIL;
+}
+
+static void line_insert(struct mw_dram *m, uint32_t req)
+{
+	uint32_t *h = &m->lhash[line_bucket(m, m->reqs[req].line)];
+
+	m->reqs[req].hnext = *h;
+	*h = req;
+}
+
+static void line_remove(struct mw_dram *m, uint32_t req)
+{
+	uint32_t *x = &m->lhash[line_bucket(m, m->reqs[req].line)];
+
+	while (*x != req)
+		x = &m->reqs[*x].hnext;
+	*x = m->reqs[req].hnext;
+}
+
 /* One entry (or the submission guard) of read request req is done. */
 static void req_release(struct mw_dram *m, uint32_t req)
 {
@@ -692,6 +1350,8 @@ static void req_release(struct mw_dram *m, uint32_t req)
 	m->lat_n++;
 	hist_add(m, r->done - r->issue);
 	done_push(m, r->done);
+	if (r->line != NO_LINE)
+		line_remove(m, req);
 	m->free_reqs[m->nfree++] = req;
 }
 
@@ -712,7 +1372,7 @@ static void issue(struct mw_dram *m, uint32_t ci)
 	m->now = t;
 	switch (c.kind) {
 	case C_ACT: {
-		struct dentry *e = ch->wmode ? &ch->wq[c.q] : &ch->rq[c.q];
+		const struct dentry *e = &ch->ent[c.q];
 
 		log_cmd(m, ci, c.kind, c.bank, e->row, t);
 		b->open_row = e->row;
@@ -736,6 +1396,9 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		log_cmd(m, ci, c.kind, c.bank, b->open_row, t);
 		b->open_row = NO_ROW;
 		b->hits[0] = b->hits[1] = 0;
+		b->hithead[0] = b->hithead[1] = NIL;
+		bank_reclass(m, ci, c.bank, 0);
+		bank_reclass(m, ci, c.bank, 1);
 		b->next_act = max64(b->next_act, t + tm->tRP);
 		b->ref_ok = max64(b->ref_ok, t + tm->tRP);
 		b->fresh_conflict = c.conflict;
@@ -769,11 +1432,11 @@ static void issue(struct mw_dram *m, uint32_t ci)
 		break;
 	default: { /* RD, WR */
 		bool wr = c.kind == C_WR;
-		struct dentry *q = wr ? ch->wq : ch->rq;
-		struct dentry *e = &q[c.q];
+		struct dentry *e = &ch->ent[c.q];
 		uint64_t data_end;
 
 		log_cmd(m, ci, c.kind, c.bank, e->row, t);
+		e->started = 1;
 		ch->colbus = t + 1;
 		ch->tx++;
 		if (b->fresh) {
@@ -820,32 +1483,14 @@ static void issue(struct mw_dram *m, uint32_t ci)
 				r->done = max64(r->done, data_end);
 				req_release(m, e->req);
 			}
-			if (b->hits[wr])
-				b->hits[wr]--;
-			/* Keep the queue in age order (the scan relies on it). */
-			{
-				uint32_t *n = wr ? &ch->nw : &ch->nr;
-
-				memmove(e, e + 1,
-					(size_t)(*n - (uint32_t)c.q - 1) *
-						sizeof(*e));
-				(*n)--;
-			}
+			ent_remove(m, ci, b, (uint32_t)c.q, wr);
 			if (ch->ovf_n[wr] > ch->ovf_head[wr]) {
-				struct dentry *x =
+				const struct dentry *x =
 					&ch->ovf[wr][ch->ovf_head[wr]++];
 
-				q[(*(wr ? &ch->nw : &ch->nr))++] = *x;
+				ent_add(m, ci, x, wr);
 				if (wr)
 					m->ovf_writes--;
-				if (bank_of(m, ci, x->bank)->open_row ==
-				    x->row) {
-					struct dbank *xb =
-						bank_of(m, ci, x->bank);
-
-					xb->hits[wr]++;
-					closing_remove(ch, xb, x->bank);
-				}
 				if (ch->ovf_head[wr] == ch->ovf_n[wr])
 					ch->ovf_head[wr] = ch->ovf_n[wr] = 0;
 			}
@@ -864,8 +1509,9 @@ static void issue(struct mw_dram *m, uint32_t ci)
 /* Processes the earliest event: a read completion or a command. */
 static int step(struct mw_dram *m)
 {
-	uint64_t tc = m->ndone ? m->done_heap[0] : INF;
-	uint64_t te = m->nheap ? m->ch[m->heap[0]].key : INF;
+	uint64_t tc = done_top(m);
+	uint32_t ci;
+	uint64_t te = chan_top(m, &ci);
 
 	if (tc == INF && te == INF)
 		return MW_EINVAL; /* nothing can ever happen: a bug */
@@ -876,21 +1522,73 @@ static int step(struct mw_dram *m)
 			m->now = tc;
 		return 0;
 	}
-	uint32_t ci = m->heap[0];
-
 	issue(m, ci);
 	rescan(m, ci);
 	return 0;
 }
 
-static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
-		  uint16_t cols, bool write, uint32_t req)
+/*
+ * line_bytes: the entry a run of cols transactions from tx0 extends, or
+ * NULL.  It must be its bank's youngest entry in the queue, or one of
+ * the channel's last few waiting aside, of the same request slot, bank
+ * and row, not started, ending at tx0, with the run in its line.
+ */
+static struct dentry *merge_target(struct mw_dram *m, uint32_t ci,
+				   uint32_t bank, uint32_t row, uint16_t cols,
+				   bool write, uint32_t req, uint64_t tx0)
 {
 	struct dchan *ch = &m->ch[ci];
-	struct dbank *b;
+	uint64_t line = (tx0 + cols - 1) * m->c.tx_bytes / m->c.line_bytes;
+	const struct dbank *b = bank_of(m, ci, bank);
 	struct dentry *e;
+	uint32_t k, lo;
+
+	lo = ch->ovf_n[write] - ch->ovf_head[write] > 4 ? ch->ovf_n[write] - 4
+							: ch->ovf_head[write];
+	for (k = ch->ovf_n[write]; k > lo; k--) {
+		e = &ch->ovf[write][k - 1];
+		if (e->bank != bank)
+			continue;
+		if (e->row == row && e->req == req && e->tx_end == tx0 &&
+		    e->line == line && e->cols + cols <= UINT16_MAX)
+			return e;
+		return NULL; /* the bank's youngest waiting entry */
+	}
+	if (lo > ch->ovf_head[write])
+		return NULL; /* the bank may have older waiting entries */
+	if (b->qtail[write] == NIL)
+		return NULL;
+	e = &ch->ent[b->qtail[write]];
+	if (e->row == row && e->req == req && !e->started && e->tx_end == tx0 &&
+	    e->line == line && e->cols + cols <= UINT16_MAX)
+		return e;
+	return NULL;
+}
+
+static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
+		  uint16_t cols, bool write, uint32_t req, uint64_t tx0)
+{
+	struct dchan *ch = &m->ch[ci];
+	const struct dentry *e;
+	uint64_t line = m->c.line_bytes ? tx0 * m->c.tx_bytes / m->c.line_bytes
+					: 0;
+	uint32_t x;
 	int rc;
 	bool was_w;
+
+	if (m->c.line_bytes) {
+		struct dentry *t =
+			merge_target(m, ci, bank, row, cols, write, req, tx0);
+
+		if (t) {
+			/* back-to-back column bursts of one entry */
+			t->cols = (uint16_t)(t->cols + cols);
+			t->tx_end += cols;
+			if (!write)
+				m->reqs[req].remaining--;
+			return 0;
+		}
+	}
 
 	if (m->c.buffered &&
 	    (write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue)) {
@@ -927,7 +1625,9 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 					.cols = cols,
 					.pc = (uint16_t)pc_of(m, bank),
 					.grp = (uint16_t)group_of(m, bank),
-					.write = write};
+					.write = write,
+					.tx_end = tx0 + cols,
+					.line = line};
 		if (write)
 			m->ovf_writes++;
 		m->queued++;
@@ -936,21 +1636,22 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 	while ((write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue))
 		if ((rc = step(m)))
 			return rc;
-	e = write ? &ch->wq[ch->nw++] : &ch->rq[ch->nr++];
-	*e = (struct dentry){.seq = m->seq++,
-			     .bank = bank,
-			     .row = row,
-			     .req = req,
-			     .cols = cols,
-			     .pc = (uint16_t)pc_of(m, bank),
-			     .grp = (uint16_t)group_of(m, bank),
-			     .write = write};
-	m->queued++;
-	b = bank_of(m, ci, bank);
-	if (b->open_row == row) {
-		b->hits[write]++;
-		closing_remove(ch, b, bank);
+	{
+		const struct dentry ne = {.seq = m->seq++,
+					  .bank = bank,
+					  .row = row,
+					  .req = req,
+					  .cols = cols,
+					  .pc = (uint16_t)pc_of(m, bank),
+					  .grp = (uint16_t)group_of(m, bank),
+					  .write = write,
+					  .tx_end = tx0 + cols,
+					  .line = line};
+
+		x = ent_add(m, ci, &ne, write);
 	}
+	e = &ch->ent[x];
+	m->queued++;
 	/* Incremental unless the arrival can change the decision. */
 	was_w = ch->wmode;
 	update_mode(m, ch);
@@ -960,12 +1661,10 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 	} else if (ch->wmode == write) {
 		struct dcand c;
 
-		cand_entry(m, ci, e, (int)((write ? ch->nw : ch->nr) - 1),
-			   write, &c);
+		cand_entry(m, ci, e, (int)x, write, &c);
 		if (c.kind != C_NONE && better(&c, &ch->best)) {
 			ch->best = c;
-			ch->key = c.t;
-			hfix(m, ch->hpos);
+			chan_setkey(m, ci, c.t);
 		}
 	}
 	return 0;
@@ -1017,6 +1716,7 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 	struct mw_dram *m = dram;
 	uint64_t tx, last;
 	uint32_t req = UINT32_MAX, cur_ch = 0, cur_bank = 0, cur_row = NO_ROW;
+	uint64_t run0 = 0;
 	uint16_t cols = 0;
 	int rc;
 
@@ -1028,31 +1728,59 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 		return 0;
 	}
 	if (!write) {
-		while (m->inflight + m->ovf_writes >= m->c.outstanding)
-			if ((rc = step(m)))
-				return rc;
-		req = m->free_reqs[--m->nfree];
-		/* remaining holds one guard until every entry is queued. */
-		m->reqs[req] = (struct dreq){
-			.issue = m->now, .done = m->now, .remaining = 1};
-		m->inflight++;
-	} else
-		while (m->ovf_writes &&
-		       m->inflight + m->ovf_writes >= m->c.outstanding)
-			if ((rc = step(m)))
-				return rc;
+		uint64_t line = NO_LINE;
+
+		if (m->c.line_bytes &&
+		    addr / m->c.line_bytes ==
+			    (addr + bytes - 1) / m->c.line_bytes)
+			line = addr / m->c.line_bytes;
+		if (line != NO_LINE && (req = line_find(m, line)) != NIL) {
+			/* joins the in-flight read of its line */
+			m->reqs[req].remaining++;
+		} else {
+			while (m->inflight + m->ovf_writes >= m->c.outstanding)
+				if ((rc = step(m)))
+					return rc;
+			req = m->free_reqs[--m->nfree];
+			/* remaining holds one guard until every entry is
+			 * queued. */
+			m->reqs[req] = (struct dreq){.issue = m->now,
+						     .done = m->now,
+						     .line = line,
+						     .remaining = 1};
+			m->inflight++;
+			if (line != NO_LINE)
+				line_insert(m, req);
+		}
+	} else {
+		uint64_t line = NO_LINE;
+
+		if (m->c.line_bytes &&
+		    addr / m->c.line_bytes ==
+			    (addr + bytes - 1) / m->c.line_bytes)
+			line = addr / m->c.line_bytes;
+		/* a write to the line of the previous write rides along */
+		if (line == NO_LINE || line != m->last_wline)
+			while (m->ovf_writes &&
+			       m->inflight + m->ovf_writes >= m->c.outstanding)
+				if ((rc = step(m)))
+					return rc;
+		m->last_wline = line;
+	}
 	tx = addr / m->c.tx_bytes;
 	last = (addr + bytes - 1) / m->c.tx_bytes;
 	for (; tx <= last; tx++) {
-		struct mw_dram_loc l;
-		uint32_t bank;
+		uint32_t ch, bank, row;
 
-		mw_dram_decode(&m->c, tx * m->c.tx_bytes, &l);
-		bank = (l.f[MW_DF_PC] * m->c.bank_groups + l.f[MW_DF_BG]) *
-			       m->c.banks +
-		       l.f[MW_DF_BA];
-		if (cols && l.f[MW_DF_CH] == cur_ch && bank == cur_bank &&
-		    l.f[MW_DF_RO] == cur_row && cols < UINT16_MAX) {
+		/* The lowest mapping digit is a column one: no carry, same
+		 * channel, bank and row (XOR takes only row bits). */
+		if (cols && tx % m->co_run && cols < UINT16_MAX) {
+			cols++;
+			continue;
+		}
+		decode_tx(m, tx, &ch, &bank, &row);
+		if (cols && ch == cur_ch && bank == cur_bank &&
+		    row == cur_row && cols < UINT16_MAX) {
 			cols++;
 			continue;
 		}
@@ -1060,17 +1788,18 @@ int mw_dram_access(void *dram, mw_addr addr, uint32_t bytes, bool write)
 			if (!write)
 				m->reqs[req].remaining++;
 			if ((rc = submit(m, cur_ch, cur_bank, cur_row, cols,
-					 write, req)))
+					 write, req, run0)))
 				return rc;
 		}
-		cur_ch = l.f[MW_DF_CH];
+		run0 = tx;
+		cur_ch = ch;
 		cur_bank = bank;
-		cur_row = l.f[MW_DF_RO];
+		cur_row = row;
 		cols = 1;
 	}
 	if (!write)
 		m->reqs[req].remaining++;
-	rc = submit(m, cur_ch, cur_bank, cur_row, cols, write, req);
+	rc = submit(m, cur_ch, cur_bank, cur_row, cols, write, req, run0);
 	if (!rc && !write)
 		req_release(m, req);
 	return rc;

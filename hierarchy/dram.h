@@ -104,6 +104,11 @@ struct mw_dram_cfg {
 	uint32_t write_high;	   /* start draining writes at this many */
 	uint32_t write_low;	   /* stop draining at this many */
 	uint32_t outstanding;	   /* front-end read requests in flight */
+	uint32_t line_bytes; /* 0, or a front-end line (MSHR) of this many bytes:
+			      * reads within one in-flight line share its
+			      * outstanding slot, and a request adjacent to
+			      * its bank's youngest unstarted entry in the
+			      * same line and row extends it (docs/dram.md) */
 	enum mw_dram_row_policy row_policy;
 	enum mw_dram_refresh refresh;
 	uint32_t refresh_stagger; /* PCs refresh in this many phases (1: lockstep) */
@@ -220,8 +225,8 @@ struct mw_dram_stats {
 	uint64_t requests, transactions, bytes_read, bytes_written;
 	uint64_t row_hits, row_misses, row_conflicts;
 	uint64_t activations, precharges, refreshes;
-	uint64_t reads_done;	 /* read requests completed */
-	uint64_t end_ck;	 /* last data transfer ends (CK) */
+	uint64_t reads_done; /* read requests completed (line_bytes: lines) */
+	uint64_t end_ck;     /* last data transfer ends (CK) */
 	double read_lat_mean_ns; /* 0 if no reads */
 	double read_lat_p50_ns, read_lat_p99_ns;
 };

@@ -339,7 +339,7 @@ static const struct ukey ukeys[] = {
 	UK(columns),	      UK(bus_bits),   UK(burst_length),
 	UK(transfers_per_ck), UK(read_queue), UK(write_queue),
 	UK(write_high),	      UK(write_low),  UK(outstanding),
-	UK(refresh_stagger),
+	UK(refresh_stagger),  UK(line_bytes),
 };
 #undef UK
 
@@ -806,6 +806,11 @@ int mw_dram_cfg_validate(struct mw_dram_cfg *c, struct mw_diag *d)
 	if (!c->refresh_stagger || c->refresh_stagger > 64)
 		return mw_diag_set(d, MW_ECONFIG, "", 0,
 				   "refresh_stagger must be 1..64");
+	if (c->line_bytes &&
+	    (c->line_bytes & (c->line_bytes - 1) || c->line_bytes > 4096))
+		return mw_diag_set(d, MW_ECONFIG, "", 0,
+				   "line_bytes must be 0 (off) or a power of "
+				   "two up to 4096");
 	if (!c->outstanding || c->outstanding > (1u << 22))
 		return mw_diag_set(d, MW_ECONFIG, "", 0,
 				   "outstanding must be 1..4194304");

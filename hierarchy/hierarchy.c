@@ -43,12 +43,20 @@
  *  - With MW_DEBUG the touched set of every first-level line request is
  *    checked after the access (mw_cache_check_set); mw_hier_check does
  *    the full check.
+ *  - Request paths (same results, see "the fast request path" below):
+ *    the general one (line_access, any configuration); the fast one when
+ *    no level is inclusive, exclusive or fully associative (fast_line /
+ *    fast_miss); within it the uniform one when moreover every level is
+ *    unsectored, write-back, write-allocate with one line size
+ *    (uni_line / uni_fill).  mw_hier_set_fast_path (hierarchy_int.h)
+ *    turns the fast ones off, for the tests.
  */
 #include "hierarchy/hierarchy.h"
 #include "common/alloc.h"
 #include "common/hot.h"
 #include "hierarchy/cache.h"
 #include "hierarchy/cache_int.h"
+#include "hierarchy/hierarchy_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -70,15 +78,18 @@ struct mw_hier {
 	struct mw_mem_stats mem;
 	struct mw_mem_sink sink;
 	bool has_sink, fold;
-	int err; /* first sink or check error inside a batch */
+	bool fast; /* every level set-associative and non-inclusive,
+		      non-exclusive: the fast request path (see below) */
+	bool uni;  /* fast, and every level unsectored, write-back,
+		      write-allocate, with one line size: the uniform path */
+	int err;   /* first sink or check error inside a batch */
 	struct mw_diag diag;
 };
 
+/* Bits lo..hi, lo <= hi <= 63; no branch. */
 static inline uint64_t mask_range(unsigned lo, unsigned hi)
 {
-	uint64_t upto = hi >= 63 ? UINT64_MAX : (2ull << hi) - 1;
-
-	return upto & ~((1ull << lo) - 1);
+	return (UINT64_MAX >> (63 - hi)) & (UINT64_MAX << lo);
 }
 
 static unsigned log2u32(uint32_t v)
@@ -157,6 +168,7 @@ struct mw_hier *mw_hier_create(const struct mw_hw_cfg *cfg, uint32_t ntensors,
 		for (k = i + 1; k < h->nlevels; k++)
 			if (h->lv[k].inclusive)
 				h->lv[i].fetch_full = true;
+	mw_hier_set_fast_path(h, true);
 	mw_diag_clear(&h->diag);
 	return h;
 out_destroy_nomem:
@@ -227,8 +239,8 @@ static inline void line_access(struct mw_hier *h, uint32_t lvl, uint32_t unit,
 			       mw_addr addr, uint32_t n, unsigned op,
 			       unsigned tensor);
 
-static void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes, unsigned op,
-		   unsigned tensor)
+static inline void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes,
+			  unsigned op, unsigned tensor)
 {
 	struct mw_mem_counters *m = mw_mem_stats_at(&h->mem, tensor, op);
 	bool wr = op == MW_OP_WRITE;
@@ -500,12 +512,560 @@ static void send(struct mw_hier *h, uint32_t lvl, uint32_t unit, mw_addr addr,
 	}
 }
 
+/* ---- the fast request path ----------------------------------------------
+ *
+ * When no level is inclusive or exclusive and none is fully associative
+ * (h->fast), a request at a level never looks at another level's state:
+ * line_access reduces to "access this cache, then send below the fill
+ * runs, the forwarded write and the victim's dirty runs, in that order".
+ * fast_line / fast_miss are that reduction written out: the same counter
+ * updates, the same policy calls (the built-in order of cache_int.h, or
+ * the vtable) and the same requests below in the same order as
+ * mw_cache_access_int + line_access + fetch_below + send_runs + evict,
+ * without the result struct, the generic victim placement or the checks
+ * for the modes h->fast excludes.  A plain hit (line present with its
+ * sectors; a read, or a write a write-back level absorbs) is inline; all
+ * else is fast_miss.  tests/test_cache.c runs every differential case on
+ * both paths (mw_hier_set_fast_path) against the naive model.
+ */
+
+static void fast_send(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+		      mw_addr addr, uint64_t bytes, unsigned op,
+		      unsigned tensor);
+static inline __attribute__((always_inline)) void
+fast_below(struct mw_hier *h, uint32_t lvl, uint32_t unit, mw_addr addr,
+	   uint64_t bytes, unsigned op, unsigned tensor);
+static inline __attribute__((always_inline)) void
+fast_runs(struct mw_hier *h, uint32_t lvl, uint32_t unit, uint64_t line,
+	  uint64_t mask, unsigned op, unsigned tensor);
+
+/*
+ * Everything but a plain hit, for the request (addr, n, op, tensor) for
+ * sectors need of line of level lvl, after the lookup found it in way w
+ * of set (w == ways: absent).
+ */
+MW_HOT_CLONES
+static void fast_miss(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+		      struct mw_cache *c, uint32_t set, uint32_t w,
+		      uint64_t line, uint64_t need, mw_addr addr, uint32_t n,
+		      unsigned op, unsigned tensor)
+{
+	const struct level *l = &h->lv[lvl];
+	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+	bool wr = op == MW_OP_WRITE;
+	uint32_t base = set * c->ways;
+	uint64_t fetch, full = 0, vline = 0, vdirty = 0;
+	unsigned vtensor = 0;
+	struct mw_cache_meta *m;
+
+	k->v[MW_STAT_ACCESSES]++;
+	if (wr) {
+		/* sectors [off, end) covers entirely (no level below is
+		   inclusive on this path) */
+		uint64_t smask = ((uint64_t)1 << l->sector_shift) - 1;
+		mw_addr off = addr & (((uint64_t)1 << l->line_shift) - 1);
+		unsigned f0 = (unsigned)((off + smask) >> l->sector_shift);
+		unsigned f1 = (unsigned)((off + n) >> l->sector_shift);
+
+		if (f0 < f1)
+			full = mask_range(f0, f1 - 1);
+	}
+	if (w < c->ways) {
+		uint64_t have;
+
+		m = &c->meta[base + w];
+		have = c->nsect == 1 ? 1 : m->valid;
+		if ((have & need) == need) {
+			/* a write-through write hit, or a plain hit */
+			k->v[MW_STAT_HITS]++;
+			mw_cache_pol_hit(c, set, w);
+			if (lvl == 0)
+				debug_check(h, c, line);
+			if (!wr)
+				return;
+			if (c->write_back) {
+				m->dirty |= need;
+				return;
+			}
+			k->v[MW_STAT_BYTES_TO_BELOW] += n;
+			fast_below(h, lvl + 1, unit, addr, n, MW_OP_WRITE,
+				   tensor);
+			return;
+		}
+		k->v[MW_STAT_SECTOR_MISSES]++;
+		if (wr && !c->alloc_write)
+			goto forward_only;
+		fetch = need & ~have & ~full;
+		m->valid = have | need;
+		mw_cache_pol_hit(c, set, w);
+	} else {
+		const uint64_t *t = &c->tag[base];
+
+		k->v[MW_STAT_MISSES]++;
+		k->v[MW_STAT_SECTOR_MISSES]++;
+		if (wr && !c->alloc_write)
+			goto forward_only;
+		/* mw_cache_place: the lowest invalid way, else the victim */
+		w = c->nvalid == c->lines
+			    ? c->ways
+			    : mw_cache_match(t, c->ways, TAG_NONE);
+		if (w < c->ways) {
+			mw_cache_pol_fill(c, set, w);
+			c->nvalid++;
+		} else {
+			w = mw_cache_pol_victim(c, set);
+			m = &c->meta[base + w];
+			vline = t[w];
+			vdirty = m->dirty;
+			vtensor = m->tensor;
+			{
+				/* no branch: a clean victim adds 0 */
+				struct mw_counters *kv =
+					mw_cache_ctr(c, vtensor, op);
+
+				kv->v[MW_STAT_WRITEBACKS] += vdirty != 0;
+				kv->v[MW_STAT_BYTES_TO_BELOW] +=
+					mw_cache_sector_bytes(c, vdirty);
+			}
+			/* invalidate then fill; with the built-in order one
+			   touch: the victim has the highest rank, so the
+			   invalidation lowers none, and the fill ages every
+			   other way */
+			if (c->ages) {
+				age_touch(c, set, w);
+			} else {
+				c->ops->invalidate(c->repl, set, w);
+				c->ops->fill(c->repl, set, w);
+			}
+		}
+		c->tag[base + w] = line;
+		c->hint[set] = (uint8_t)w;
+		m = &c->meta[base + w];
+		m->valid = need;
+		m->dirty = 0;
+		m->tensor = (uint8_t)tensor;
+		fetch = need & ~full;
+	}
+	k->v[MW_STAT_BYTES_FROM_BELOW] += mw_cache_sector_bytes(c, fetch);
+	if (c->write_back)
+		m->dirty |= need & -(uint64_t)wr; /* no branch on the op */
+	else if (wr)
+		k->v[MW_STAT_BYTES_TO_BELOW] += n;
+	if (lvl == 0)
+		debug_check(h, c, line);
+	if (fetch)
+		fast_runs(h, lvl, unit, line, fetch,
+			  op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ,
+			  tensor);
+	if (!c->write_back && wr)
+		fast_below(h, lvl + 1, unit, addr, n, MW_OP_WRITE, tensor);
+	if (vdirty)
+		fast_runs(h, lvl, unit, vline, vdirty, MW_OP_WRITE, vtensor);
+	return;
+forward_only:
+	/* a write that does not allocate: below, nothing changes here */
+	k->v[MW_STAT_BYTES_TO_BELOW] += n;
+	if (lvl == 0)
+		debug_check(h, c, line);
+	fast_below(h, lvl + 1, unit, addr, n, MW_OP_WRITE, tensor);
+}
+
+/* One request for the piece [addr, addr + n) of one line of level lvl. */
+static inline __attribute__((always_inline)) void
+fast_line(struct mw_hier *h, uint32_t lvl, uint32_t unit, mw_addr addr,
+	  uint32_t n, unsigned op, unsigned tensor)
+{
+	const struct level *l = &h->lv[lvl];
+	struct mw_cache *c = inst_of(h, lvl, unit);
+	uint64_t line = addr >> l->line_shift, need = 1;
+	uint32_t set, w, base;
+
+	if (l->sector_shift != l->line_shift) {
+		mw_addr off = addr & (((uint64_t)1 << l->line_shift) - 1);
+
+		need = mask_range((unsigned)(off >> l->sector_shift),
+				  (unsigned)((off + n - 1) >> l->sector_shift));
+	}
+	set = mw_cache_set_of_int(c, line);
+	base = set * c->ways;
+	w = mw_cache_find(c, set, line);
+	if (MW_LIKELY(w < c->ways) &&
+	    (c->nsect == 1 || (c->meta[base + w].valid & need) == need) &&
+	    (op != MW_OP_WRITE || c->write_back)) {
+		struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_HITS]++;
+		mw_cache_pol_hit(c, set, w);
+		/* no branch on the op */
+		c->meta[base + w].dirty |= need &
+					   -(uint64_t)(op == MW_OP_WRITE);
+		if (lvl == 0)
+			debug_check(h, c, line);
+		return;
+	}
+	fast_miss(h, lvl, unit, c, set, w, line, need, addr, n, op, tensor);
+}
+
+/* send on the fast path, inline for a request within one line of lvl. */
+static inline __attribute__((always_inline)) void
+fast_below(struct mw_hier *h, uint32_t lvl, uint32_t unit, mw_addr addr,
+	   uint64_t bytes, unsigned op, unsigned tensor)
+{
+	uint64_t lsize;
+
+	if (lvl >= h->nlevels) {
+		memory(h, addr, bytes, op, tensor);
+		return;
+	}
+	lsize = (uint64_t)1 << h->lv[lvl].line_shift;
+	if (MW_LIKELY((addr & (lsize - 1)) + bytes <= lsize))
+		fast_line(h, lvl, unit, addr, (uint32_t)bytes, op, tensor);
+	else
+		fast_send(h, lvl, unit, addr, bytes, op, tensor);
+}
+
+/* Sends each run of consecutive sectors of mask of line (a line of lvl)
+   below lvl: send_runs. */
+static inline __attribute__((always_inline)) void
+fast_runs(struct mw_hier *h, uint32_t lvl, uint32_t unit, uint64_t line,
+	  uint64_t mask, unsigned op, unsigned tensor)
+{
+	const struct level *l = &h->lv[lvl];
+	mw_addr base = line << l->line_shift;
+
+	if (l->sector_shift == l->line_shift) {
+		fast_below(h, lvl + 1, unit, base, (uint64_t)1 << l->line_shift,
+			   op, tensor);
+		return;
+	}
+	while (mask) {
+		unsigned lo = (unsigned)__builtin_ctzll(mask);
+		uint64_t rest = mask >> lo;
+		unsigned n = rest == UINT64_MAX
+				     ? 64
+				     : (unsigned)__builtin_ctzll(~rest);
+
+		fast_below(h, lvl + 1, unit,
+			   base + ((mw_addr)lo << l->sector_shift),
+			   (uint64_t)n << l->sector_shift, op, tensor);
+		mask = n + lo >= 64 ? 0 : mask & ~mask_range(lo, lo + n - 1);
+	}
+}
+
+/* send on the fast path: cut into lvl's lines, or to memory. */
+MW_HOT_CLONES
+static void fast_send(struct mw_hier *h, uint32_t lvl, uint32_t unit,
+		      mw_addr addr, uint64_t bytes, unsigned op,
+		      unsigned tensor)
+{
+	mw_addr end = addr + bytes;
+	uint64_t lsize;
+
+	if (lvl >= h->nlevels) {
+		memory(h, addr, bytes, op, tensor);
+		return;
+	}
+	lsize = (uint64_t)1 << h->lv[lvl].line_shift;
+	while (addr < end) {
+		uint64_t n = lsize - (addr & (lsize - 1));
+
+		if (n > end - addr)
+			n = end - addr;
+		fast_line(h, lvl, unit, addr, (uint32_t)n, op, tensor);
+		addr += n;
+	}
+}
+
+/* ---- the uniform path ----------------------------------------------------
+ *
+ * With h->uni every level is unsectored, write-back and write-allocate
+ * and has the same line size, so on the fast path a request is one whole
+ * line (need = 1) and nothing is ever forwarded: a present line is a hit;
+ * an absent one is placed, fetched from below unless the request writes
+ * the whole line (full: a write-back from above, or a record covering
+ * it), and the victim, when dirty, is written to the level below as one
+ * whole-line write.  uni_line / uni_fill are fast_line / fast_miss with
+ * those constants folded in (the same counters, policy calls and order of
+ * requests below).
+ */
+
+/* The request of uni_fill packed in one word (fewer arguments: the call
+   is on the path of every miss). */
+#define UNI_WHO(lvl, op, tensor, full)                                         \
+	((uint32_t)(op) | (uint32_t)(full) << 2 | (uint32_t)(lvl) << 3 |       \
+	 (uint32_t)(tensor) << 8)
+
+static void uni_fill(struct mw_hier *h, struct mw_cache *c, uint32_t set,
+		     uint64_t line, uint32_t who);
+
+/* A request for line of level lvl (or the memory below the last). */
+static inline __attribute__((always_inline)) void
+uni_line(struct mw_hier *h, uint32_t lvl, uint32_t unit, uint64_t line,
+	 unsigned op, unsigned tensor, bool full)
+{
+	struct mw_cache *c;
+	uint32_t set, w;
+
+	if (lvl >= h->nlevels) {
+		unsigned ls = h->lv[0].line_shift;
+
+		memory(h, line << ls, (uint64_t)1 << ls, op, tensor);
+		return;
+	}
+	c = inst_of(h, lvl, unit);
+	set = mw_cache_set_of_int(c, line);
+	w = mw_cache_find(c, set, line);
+	if (MW_LIKELY(w < c->ways)) {
+		struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_HITS]++;
+		mw_cache_pol_hit(c, set, w);
+		c->meta[(size_t)set * c->ways + w].dirty |= op == MW_OP_WRITE;
+		if (lvl == 0)
+			debug_check(h, c, line);
+		return;
+	}
+	uni_fill(h, c, set, line, UNI_WHO(lvl, op, tensor, full));
+}
+
+/* line is absent from set of c (level lvl): a miss. */
+MW_HOT_CLONES
+static void uni_fill(struct mw_hier *h, struct mw_cache *c, uint32_t set,
+		     uint64_t line, uint32_t who)
+{
+	unsigned op = who & 3, tensor = who >> 8;
+	uint32_t lvl = (who >> 3) & 31;
+	bool full = who >> 2 & 1;
+	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+	uint32_t base = set * c->ways, w;
+	uint64_t vline = 0, vdirty = 0;
+	unsigned vtensor = 0;
+	struct mw_cache_meta *m;
+	bool fetch = !(full && op == MW_OP_WRITE);
+
+	k->v[MW_STAT_ACCESSES]++;
+	k->v[MW_STAT_MISSES]++;
+	k->v[MW_STAT_SECTOR_MISSES]++;
+	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)fetch << c->line_shift;
+	/* mw_cache_place: the lowest invalid way, else the victim */
+	w = c->nvalid == c->lines
+		    ? c->ways
+		    : mw_cache_match(&c->tag[base], c->ways, TAG_NONE);
+	if (w < c->ways) {
+		mw_cache_pol_fill(c, set, w);
+		c->nvalid++;
+		m = &c->meta[base + w];
+	} else {
+		struct mw_counters *kv;
+
+		w = mw_cache_pol_victim(c, set);
+		m = &c->meta[base + w];
+		vline = c->tag[base + w];
+		vdirty = m->dirty;
+		vtensor = m->tensor;
+		kv = mw_cache_ctr(c, vtensor, op);
+		kv->v[MW_STAT_WRITEBACKS] += vdirty;
+		kv->v[MW_STAT_BYTES_TO_BELOW] += vdirty << c->line_shift;
+		/* as in fast_miss: invalidate + fill is one touch */
+		if (c->ages) {
+			age_touch(c, set, w);
+		} else {
+			c->ops->invalidate(c->repl, set, w);
+			c->ops->fill(c->repl, set, w);
+		}
+	}
+	c->tag[base + w] = line;
+	c->hint[set] = (uint8_t)w;
+	m->valid = 1;
+	m->dirty = op == MW_OP_WRITE;
+	m->tensor = (uint8_t)tensor;
+	if (lvl == 0)
+		debug_check(h, c, line);
+	/* the levels below the first are shared: no unit */
+	if (fetch)
+		uni_line(h, lvl + 1, 0, line,
+			 op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ, tensor,
+			 false);
+	if (vdirty)
+		uni_line(h, lvl + 1, 0, vline, MW_OP_WRITE, vtensor, true);
+}
+
+void mw_hier_set_fast_path(struct mw_hier *h, bool on)
+{
+	uint32_t i;
+
+	h->fast = false;
+	h->uni = false;
+	if (!on || h->nlevels == 0)
+		return;
+	for (i = 0; i < h->nlevels; i++)
+		if (h->lv[i].exclusive || h->lv[i].inclusive ||
+		    h->lv[i].cfg.ways == 0)
+			return;
+	h->fast = true;
+	h->uni = true;
+	for (i = 0; i < h->nlevels; i++)
+		if (h->lv[i].sector_shift != h->lv[i].line_shift ||
+		    h->lv[i].line_shift != h->lv[0].line_shift ||
+		    h->lv[i].cfg.write != MW_WRITE_BACK ||
+		    h->lv[i].cfg.allocate != MW_ALLOC_WRITE)
+			h->uni = false;
+}
+
+/* A record mw_hier_access_batch refuses: 0 or MW_ERANGE with h->diag. */
+static int bad_record(struct mw_hier *h, size_t i, const struct mw_access *a)
+{
+	return mw_diag_set(&h->diag, MW_ERANGE, "", 0,
+			   "record %zu: tensor %u, size "
+			   "%" PRIu32 ", op %u, address "
+			   "0x%" PRIx64 " out of "
+			   "range",
+			   i, a->tensor, a->size, a->op, a->addr);
+}
+
+static int bad_unit(struct mw_hier *h, size_t i, uint32_t unit)
+{
+	return mw_diag_set(&h->diag, MW_ERANGE, "", 0,
+			   "record %zu: unit %" PRIu32 " but the machine has "
+			   "%" PRIu32 " units",
+			   i, unit, h->units);
+}
+
+/*
+ * The uniform path with one unit whose first level has the common shape
+ * (one slice, modulo index, power-of-two sets, lru of at most 16 ways):
+ * that level's arrays and geometry are held in locals across the batch
+ * (nothing reallocates them), so a first-level hit is a few loads, the
+ * rank update of age_touch and two counter increments.  Everything else
+ * goes to uni_fill / fast_send exactly as in batch_fast.
+ */
+static bool uni1_ok(const struct mw_hier *h)
+{
+	const struct mw_cache *c = h->lv[0].inst[0];
+
+	return h->uni && h->units == 1 && c->mask_index && c->ages &&
+	       c->age_on_hit && c->awords == 2;
+}
+
+MW_HOT_CLONES
+static int batch_uni1(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	struct mw_cache *c = h->lv[0].inst[0];
+	const uint64_t *tag = c->tag;
+	struct mw_cache_meta *meta = c->meta;
+	uint64_t *age = c->age, set_mask = c->set_mask;
+	uint8_t *hint = c->hint;
+	struct mw_counters *st = c->st.c;
+	unsigned ls = c->line_shift;
+	uint64_t lsize = (uint64_t)1 << ls;
+	uint32_t ways = c->ways, ntensors = h->ntensors;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mw_access *a = &recs[i];
+		uint64_t addr = a->addr, line, x0, x1, *x;
+		uint32_t size = a->size, set, w, base;
+		unsigned op = a->op, tensor = a->tensor, r, sh;
+		struct mw_counters *k;
+
+		if (MW_UNLIKELY(a->unit != 0) && !h->fold)
+			return bad_unit(h, i, a->unit);
+		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
+				(addr + size < addr) | (op >= MW_OP_COUNT)))
+			return bad_record(h, i, a);
+		if (MW_UNLIKELY((addr & (lsize - 1)) + size > lsize)) {
+			fast_send(h, 0, 0, addr, size, op, tensor);
+			goto next;
+		}
+		line = addr >> ls;
+		set = (uint32_t)(line & set_mask);
+		base = set * ways;
+		w = hint[set];
+		if (MW_UNLIKELY(tag[base + w] != line)) {
+			w = mw_cache_find(c, set, line);
+			if (w == ways) {
+				uni_fill(h, c, set, line,
+					 UNI_WHO(0, op, tensor, size == lsize));
+				goto next;
+			}
+		}
+		/* a hit: uni_line's hit branch */
+		k = &st[(size_t)tensor * MW_OP_COUNT + op];
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_HITS]++;
+		x = &age[(size_t)set * 2];
+		sh = (w & 7) * 8;
+		r = (unsigned)(x[w >> 3] >> sh) & 0xff;
+		if (r != 0) {
+			/* age_touch with two words */
+			x0 = x[0];
+			x1 = x[1];
+			x[0] = x0 + (age_below(x0, r) >> 7);
+			x[1] = x1 + (age_below(x1, r) >> 7);
+			x[w >> 3] &= ~(0xffull << sh);
+		}
+		meta[base + w].dirty |= op == MW_OP_WRITE;
+		debug_check(h, c, line);
+	next:
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
+/* mw_hier_access_batch on the fast path. */
+MW_HOT_CLONES
+static int batch_fast(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	const struct level *l = &h->lv[0];
+	uint64_t lsize = (uint64_t)1 << l->line_shift;
+	uint32_t units = h->units, ntensors = h->ntensors;
+	bool uni = h->uni;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mw_access *a = &recs[i];
+		/* the record in registers: the stores below may alias it */
+		uint64_t addr = a->addr;
+		uint32_t size = a->size, unit = a->unit;
+		unsigned op = a->op, tensor = a->tensor;
+
+		if (MW_UNLIKELY(unit >= units)) {
+			if (!h->fold)
+				return bad_unit(h, i, unit);
+			unit %= units;
+		}
+		/* one branch for the four range checks */
+		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
+				(addr + size < addr) | (op >= MW_OP_COUNT)))
+			return bad_record(h, i, a);
+		if (MW_LIKELY((addr & (lsize - 1)) + size <= lsize)) {
+			if (uni)
+				uni_line(h, 0, unit, addr >> l->line_shift, op,
+					 tensor,
+					 size == lsize); /* whole line */
+			else
+				fast_line(h, 0, unit, addr, size, op, tensor);
+		} else {
+			fast_send(h, 0, unit, addr, size, op, tensor);
+		}
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
 MW_HOT_CLONES
 int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 			 size_t n)
 {
 	size_t i;
 
+	if (h->fast)
+		return uni1_ok(h) ? batch_uni1(h, recs, n)
+				  : batch_fast(h, recs, n);
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
 		uint32_t unit = a->unit;
@@ -513,22 +1073,13 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 
 		if (MW_UNLIKELY(unit >= h->units)) {
 			if (!h->fold)
-				return mw_diag_set(&h->diag, MW_ERANGE, "", 0,
-						   "record %zu: unit %" PRIu32
-						   " but the machine has "
-						   "%" PRIu32 " units",
-						   i, unit, h->units);
+				return bad_unit(h, i, unit);
 			unit %= h->units;
 		}
 		if (MW_UNLIKELY(a->tensor > h->ntensors || a->size == 0 ||
 				a->addr > UINT64_MAX - a->size ||
 				op >= MW_OP_COUNT))
-			return mw_diag_set(&h->diag, MW_ERANGE, "", 0,
-					   "record %zu: tensor %u, size "
-					   "%" PRIu32 ", op %u, address "
-					   "0x%" PRIx64 " out of "
-					   "range",
-					   i, a->tensor, a->size, op, a->addr);
+			return bad_record(h, i, a);
 		if (h->nlevels == 0) {
 			mw_addr p = a->addr, e = a->addr + a->size;
 

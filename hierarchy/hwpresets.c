@@ -93,7 +93,10 @@ const struct mw_hw_preset mw_hw_presets[] = {
 	 "write_high = 120\n"
 	 "write_low = 8\n"
 	 "refresh = perbank          ; HBM3 per-bank refresh hides most of "
-	 "tRFC (calibration 3)\n"},
+	 "tRFC (calibration 3)\n"
+	 "line_bytes = 128           ; the L2 line: sector requests of one "
+	 "line share an outstanding slot and one queue entry (an MSHR; "
+	 "docs/dram.md \"Front-end lines\")\n"},
 	{"h200",
 	 "NVIDIA H200 141GB (Hopper): 132 SMs, 60 MiB L2, HBM3e 4.8 TB/s",
 	 "; h200 - NVIDIA H200 141GB (Hopper): 132 SMs, 60 MiB L2, HBM3e 4.8 "
@@ -173,7 +176,10 @@ const struct mw_hw_preset mw_hw_presets[] = {
 	 "write_high = 120\n"
 	 "write_low = 8\n"
 	 "refresh = perbank          ; HBM3 per-bank refresh hides most of "
-	 "tRFC (calibration 3)\n"},
+	 "tRFC (calibration 3)\n"
+	 "line_bytes = 128           ; the L2 line: sector requests of one "
+	 "line share an outstanding slot and one queue entry (an MSHR; "
+	 "docs/dram.md \"Front-end lines\")\n"},
 	{"a100-80g",
 	 "NVIDIA A100 SXM4 80GB (Ampere): 108 SMs, 40 MiB L2, HBM2e 2.04 TB/s",
 	 "; a100-80g - NVIDIA A100 SXM4 80GB (Ampere): 108 SMs, 40 MiB L2, "
@@ -254,7 +260,10 @@ const struct mw_hw_preset mw_hw_presets[] = {
 	 "write_high = 120\n"
 	 "write_low = 8\n"
 	 "refresh = perbank          ; per-bank refresh, as the h100-sxm "
-	 "calibration (assumed supported)\n"},
+	 "calibration (assumed supported)\n"
+	 "line_bytes = 128           ; the L2 line: sector requests of one "
+	 "line share an outstanding slot and one queue entry (an MSHR; "
+	 "docs/dram.md \"Front-end lines\")\n"},
 	{"mi300x",
 	 "AMD Instinct MI300X (CDNA3): 304 CUs, 8 x 4 MiB L2, 256 MiB Infinity "
 	 "Cache, HBM3 5.3 TB/s",
@@ -351,7 +360,10 @@ const struct mw_hw_preset mw_hw_presets[] = {
 	 "write_high = 120\n"
 	 "write_low = 8\n"
 	 "refresh = perbank          ; HBM3 per-bank refresh hides most of "
-	 "tRFC (calibration 3)\n"},
+	 "tRFC (calibration 3)\n"
+	 "line_bytes = 128           ; the L2 line: sector requests of one "
+	 "line share an outstanding slot and one queue entry (an MSHR; "
+	 "docs/dram.md \"Front-end lines\")\n"},
 	{"cpu-host",
 	 "this project's build machine: Intel Xeon (KVM guest), 2 cores, 48 "
 	 "KiB L1d, 2 MiB L2, 480 MiB L3",

@@ -21,6 +21,11 @@
  *    lowers it; the other sets use brrip when it is >= 512.
  *  - random: victim uniform over the ways from the level's seed.
  *  - The cache fills invalid ways itself, so victim() sees full sets.
+ *  - A set-associative lru or fifo cache of up to 64 ways does not use
+ *    lru_ops / fifo_ops at run time: it keeps the same order as rank
+ *    bytes of its own (hierarchy/cache_int.h), without an indirect call.
+ *    These vtables serve fully associative and wider levels (and name the
+ *    policies in the table).
  */
 #include "hierarchy/repl.h"
 #include "common/alloc.h"

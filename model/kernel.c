@@ -189,6 +189,7 @@ struct mw_kparams {
 	struct mw_order order;
 	uint8_t perm[3];
 	const struct model_preset *model;
+	struct mw_stream_kp stream; /* stream: op, bytes, block */
 };
 
 static const char *const dtype_names[] = {"fp32", "bf16", "fp16", "fp8"};
@@ -412,6 +413,9 @@ static int parse_one(struct mw_kparams *p, const char *key, const char *v,
 						    "a permutation of "
 						    "qblock,batch,head")
 					      : 0;
+	if (!strcmp(key, "op") || !strcmp(key, "bytes") ||
+	    !strcmp(key, "block"))
+		return mw_stream_kp_parse(&p->stream, key, v, d);
 	if (!strcmp(key, "model")) {
 		for (i = 0; models[i].name; i++)
 			if (!strcmp(v, models[i].name)) {
@@ -1455,5 +1459,35 @@ static const struct mw_kernel_ops layer_ops = {
 	validate_layer, footprint_layer,
 	build_layer};
 
-const struct mw_kernel_ops *const mw_kernels[] = {
-	&gemm_ops, &mlp_ops, &attn_ops, &decode_ops, &layer_ops, NULL};
+const struct mw_kernel_ops *const mw_kernels[] = {&gemm_ops,  &mlp_ops,
+						  &attn_ops,  &decode_ops,
+						  &layer_ops, &mw_stream_ops,
+						  NULL};
+
+/* For kernels in their own files (kernel_int.h). */
+int mw_plan_tensor(struct mw_plan *pl, const char *name, uint64_t bytes,
+		   enum mw_role role, uint8_t *idx, uint64_t *base)
+{
+	return add_tensor(pl, name, bytes, role, idx, base);
+}
+
+struct mw_mat mw_plan_mat(uint8_t t, uint64_t base, uint64_t rows,
+			  uint64_t cols, uint64_t ld, uint32_t e)
+{
+	return mat(t, base, rows, cols, ld, e, false);
+}
+
+struct mw_phase *mw_plan_phase(struct mw_plan *pl, enum mw_phase_kind kind,
+			       const char *name)
+{
+	return new_phase(pl, kind, name);
+}
+
+const struct mw_stream_kp *mw_kparams_stream(const struct mw_kparams *p,
+					     enum mw_dtype *dtype,
+					     uint32_t *ctas_per_unit)
+{
+	*dtype = p->dtype;
+	*ctas_per_unit = p->cpu;
+	return &p->stream;
+}

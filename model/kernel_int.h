@@ -170,6 +170,43 @@ void mw_flash_item(const struct mw_flash_phase *f, uint64_t item, uint64_t *m,
 void mw_decode_split(const struct mw_decode_phase *dc, uint32_t s, uint64_t *t0,
 		     uint64_t *t1);
 
+/* ---- for kernels in their own files ---------------------------------- */
+
+/* A new tensor of bytes after the plan's others (2 MiB aligned); 0 or an
+   error. */
+int mw_plan_tensor(struct mw_plan *pl, const char *name, uint64_t bytes,
+		   enum mw_role role, uint8_t *idx, uint64_t *base);
+/* A row-major view rows x cols (ld elements between rows) of tensor t. */
+struct mw_mat mw_plan_mat(uint8_t t, uint64_t base, uint64_t rows,
+			  uint64_t cols, uint64_t ld, uint32_t e);
+/* A new zeroed phase, or NULL when the plan is full. */
+struct mw_phase *mw_plan_phase(struct mw_plan *pl, enum mw_phase_kind kind,
+			       const char *name);
+
+/* The stream kernel (kernel_stream.c): its parsed parameters. */
+enum mw_stream_op {
+	MW_STREAM_COPY = 0, /* c = a */
+	MW_STREAM_SCALE,    /* b = s c (BabelStream mul) */
+	MW_STREAM_ADD,	    /* c = a + b */
+	MW_STREAM_TRIAD,    /* a = b + s c */
+	MW_STREAM_DOT,	    /* sum a b (partial sums not counted) */
+	MW_STREAM_READ,	    /* sum a */
+	MW_STREAM_WRITE	    /* a = s (gpu-stream init) */
+};
+struct mw_stream_kp {
+	enum mw_stream_op op;
+	uint64_t bytes; /* per array */
+	uint32_t block; /* elements per CTA */
+};
+extern const struct mw_kernel_ops mw_stream_ops;
+/* Parses key op, bytes or block into kp; 0 or MW_EPARSE. */
+int mw_stream_kp_parse(struct mw_stream_kp *kp, const char *key, const char *v,
+		       struct mw_diag *d);
+/* The stream parameters of p, with its dtype and ctas-per-unit. */
+const struct mw_stream_kp *mw_kparams_stream(const struct mw_kparams *p,
+					     enum mw_dtype *dtype,
+					     uint32_t *ctas_per_unit);
+
 /* Builds the plan of k (validated); 0 or an error. */
 int mw_plan_build(const struct mw_kernel *k, struct mw_plan *pl,
 		  struct mw_diag *d);

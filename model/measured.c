@@ -521,13 +521,15 @@ static int take_ours(struct mw_measured *m, struct ours *o, char **f, int nf,
 	const char *why, *base, *unit;
 	double v;
 	int i, err;
-	bool units_row = o->after_header && !*cell(f, o->col[C_CASE]) &&
-			 !*cell(f, o->col[C_KERNEL]);
+	bool units_row;
 
+	/* before any cell is read: a short row has no f[col] */
 	if (nf != o->nf)
 		return mw_diag_set(d, MW_EPARSE, o->file, ln,
 				   "%d fields where the header has %d", nf,
 				   o->nf);
+	units_row = o->after_header && !*cell(f, o->col[C_CASE]) &&
+		    !*cell(f, o->col[C_KERNEL]);
 	o->after_header = false;
 	if (units_row) {
 		double scale;
@@ -824,6 +826,11 @@ struct mw_measured *mw_measured_load(const char *path,
 
 /* ---- measured metric -> memwall result ------------------------------- */
 
+/* Names mw_run reports as results are looked up as they are
+   (memory.bytes_read, memory.bytes_written, time.total_ns); the others
+   (memory.bytes, memory.effective_bandwidth, l1.*, l2.*) are derived from
+   mw_run's results by model/validate.c (mw_validate_predict, its Notes). */
+
 static const struct mw_metric_map metric_map[] = {
 	{"dram__bytes_read.sum", 1, "memory", "bytes_read", "byte"},
 	{"dram__bytes_op_read.sum", 1, "memory", "bytes_read", "byte"},
@@ -859,6 +866,13 @@ static const struct mw_metric_map metric_map[] = {
 	{"gpu__time_duration.sum", 1e9, "time", "total_ns", "ns"},
 	{"time", 1e9, "time", "total_ns", "ns"},
 	{"copy_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"mul_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"scale_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"add_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"triad_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"dot_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"read_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
+	{"init_bandwidth", 1, "memory", "effective_bandwidth", "byte/second"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

@@ -8,6 +8,7 @@
 #include "common/hash.h"
 #include "hierarchy/cache.h"
 #include "hierarchy/hierarchy.h"
+#include "hierarchy/hierarchy_int.h"
 #include "hierarchy/repl.h"
 
 #include <criterion/criterion.h>
@@ -772,9 +773,12 @@ static void compare(const struct mw_hier *h, const struct nv_hier *H,
 		}
 }
 
-/* Runs n random records through both models and compares everything. */
-static void differential(const struct mw_hw_cfg *cfg, size_t n, uint64_t seed,
-			 uint64_t span, uint32_t maxsize, const char *what)
+/* Runs n random records through the fast model (on its fast request path
+   when fast, else on the general one) and the naive one and compares
+   everything. */
+static void differential_path(const struct mw_hw_cfg *cfg, size_t n,
+			      uint64_t seed, uint64_t span, uint32_t maxsize,
+			      const char *what, bool fast)
 {
 	struct mw_diag d;
 	const uint32_t nt = 3;
@@ -784,6 +788,8 @@ static void differential(const struct mw_hw_cfg *cfg, size_t n, uint64_t seed,
 	struct mw_rng r;
 
 	cr_assert_not_null(h, "%s: %s", what, d.msg);
+	if (!fast)
+		mw_hier_set_fast_path(h, false);
 	H = nv_create(cfg);
 	mw_rng_seed(&r, seed);
 	gen(&r, a, n, cfg->machine.units, nt, span, maxsize);
@@ -800,6 +806,18 @@ static void differential(const struct mw_hw_cfg *cfg, size_t n, uint64_t seed,
 	nv_destroy(H);
 	free(a);
 	mw_hier_destroy(h);
+}
+
+/* Both request paths (they coincide where the fast one does not apply). */
+static void differential(const struct mw_hw_cfg *cfg, size_t n, uint64_t seed,
+			 uint64_t span, uint32_t maxsize, const char *what)
+{
+	char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s (fast path)", what);
+	differential_path(cfg, n, seed, span, maxsize, buf, true);
+	snprintf(buf, sizeof(buf), "%s (general path)", what);
+	differential_path(cfg, n, seed, span, maxsize, buf, false);
 }
 
 /* ======================== differential tests ============================= */
@@ -819,6 +837,31 @@ Test(cache_diff, every_policy_two_levels)
 		cfg.levels[1] = level("l2", 16384, 8, 64, 64, policies[p]);
 		differential(&cfg, 20000, 1 + p, 65536, 16, policies[p]);
 	}
+}
+
+/* The built-in lru / fifo orders (cache_int.h): the two-word form (up to
+   16 ways), the general one (more words, a last word half padding) and
+   the vtable beyond AGE_WAYS, with sectors and write-through. */
+Test(cache_diff, builtin_orders_every_width)
+{
+	static const uint32_t ways[] = {1, 2, 3, 8, 12, 16, 24, 40, 64, 96};
+	struct mw_hw_cfg cfg;
+	char what[96];
+
+	for (size_t p = 0; p < 2; p++)
+		for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+			machine(&cfg, 2);
+			cfg.nlevels = 2;
+			cfg.levels[0] = level("l1", 4 * ways[i] * 64, ways[i],
+					      64, 16, policies[p]);
+			cfg.levels[0].write = (enum mw_write_policy)(i & 1);
+			cfg.levels[1] = level("l2", 8 * ways[i] * 128, ways[i],
+					      128, 128, policies[p]);
+			snprintf(what, sizeof(what), "%s %u ways", policies[p],
+				 ways[i]);
+			differential(&cfg, 6000, 400 + i, 32 * ways[i] * 128,
+				     40, what);
+		}
 }
 
 Test(cache_diff, every_policy_fully_associative)
@@ -1203,23 +1246,36 @@ Test(cache_api, units_checked_or_folded)
 	struct mw_hw_cfg cfg;
 	struct mw_diag d;
 	struct mw_hier *h;
-	struct mw_access a = {0, 4, 5, MW_OP_READ, 0};
 
-	machine(&cfg, 2);
-	cfg.nlevels = 1;
-	cfg.levels[0] = level("l1", 4096, 4, 64, 64, "lru");
-	h = mw_hier_create(&cfg, 0, &d);
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
-	cr_assert(strstr(mw_hier_diag(h)->msg, "unit 5"));
-	mw_hier_set_unit_fold(h, true);
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), 0);
-	cr_assert_eq(stat(h, 0, MW_STAT_MISSES), 1);
-	a.tensor = 3;
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
-	a.tensor = 0;
-	a.addr = UINT64_MAX - 2;
-	cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
-	mw_hier_destroy(h);
+	/* two units (the general fast loop), one (the one-unit loop), one
+	   on the general path */
+	for (int v = 0; v < 3; v++) {
+		struct mw_access a = {0, 4, 5, MW_OP_READ, 0};
+
+		machine(&cfg, v == 0 ? 2 : 1);
+		cfg.nlevels = 1;
+		cfg.levels[0] = level("l1", 4096, 4, 64, 64, "lru");
+		h = mw_hier_create(&cfg, 0, &d);
+		if (v == 2)
+			mw_hier_set_fast_path(h, false);
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		cr_assert(strstr(mw_hier_diag(h)->msg, "unit 5"));
+		mw_hier_set_unit_fold(h, true);
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), 0);
+		cr_assert_eq(stat(h, 0, MW_STAT_MISSES), 1);
+		a.tensor = 3;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		a.tensor = 0;
+		a.addr = UINT64_MAX - 2;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		a.addr = 0;
+		a.size = 0;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		a.size = 4;
+		a.op = MW_OP_COUNT;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		mw_hier_destroy(h);
+	}
 }
 
 struct sink_log {

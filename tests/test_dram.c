@@ -714,3 +714,199 @@ Test(dram, matches_naive_reference, .timeout = 120)
 		reference_compare(*std, "interleave", seed++);
 	}
 }
+
+/* The h100-sxm [memory] lines of docs/dram.md, with line_bytes. */
+static void h100_lines(struct mw_dram_cfg *c, const char *line_bytes)
+{
+	cfg_or_die(c, "hbm3-6400");
+	set(c, "stacks", "5");
+	set(c, "data_rate", "5.2375Gbps");
+	set(c, "outstanding", "8192");
+	set(c, "mapping", "RoBaBgCoRaChCo2+xor");
+	set(c, "write_queue", "128");
+	set(c, "write_high", "120");
+	set(c, "write_low", "8");
+	set(c, "refresh", "perbank");
+	set(c, "line_bytes", line_bytes);
+	validate(c);
+}
+
+/*
+ * Each request's RD names the bank and row mw_dram_decode gives its
+ * address (one request in flight, so the k-th RD is request k's): the
+ * model's compiled decoder against the library's, on mixed-radix (80
+ * channels), XOR, interleave and DDR5 mappings.
+ */
+Test(dram, model_decodes_like_mw_dram_decode)
+{
+	static const struct {
+		const char *std, *map, *stacks;
+	} cases[] = {{"hbm3-6400", "RoBaBgCoRaChCo2+xor", "5"},
+		     {"hbm3-6400", "interleave", "1"},
+		     {"hbm2e-3200", "ChRaBaRoCo", "3"},
+		     {"ddr5-4800", "RoBaRaCoCh+xor", "8"}};
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct mw_dram_cfg c;
+		struct mw_dram *m;
+		struct mw_rng rng;
+		const struct mw_dram_cmd *log;
+		mw_addr addr[300];
+		size_t n, i, r = 0;
+
+		cfg_or_die(&c, cases[k].std);
+		set(&c, "stacks", cases[k].stacks);
+		set(&c, "mapping", cases[k].map);
+		set(&c, "outstanding", "1");
+		set(&c, "refresh", "off");
+		validate(&c);
+		m = make(&c, 4096);
+		mw_rng_seed(&rng, k + 3);
+		for (i = 0; i < 300; i++) {
+			addr[i] = mw_rng_below(&rng, mw_dram_capacity(&c)) /
+				  c.tx_bytes * c.tx_bytes;
+			cr_assert_eq(mw_dram_access(m, addr[i], c.tx_bytes,
+						    false),
+				     0);
+		}
+		mw_dram_finish(m);
+		log = mw_dram_log(m, &n, NULL);
+		for (i = 0; i < n; i++) {
+			struct mw_dram_loc l;
+
+			if (log[i].kind != MW_DRAM_RD)
+				continue;
+			mw_dram_decode(&c, addr[r], &l);
+			cr_assert(log[i].channel == l.f[MW_DF_CH] &&
+					  log[i].pc == l.f[MW_DF_PC] &&
+					  log[i].bg == l.f[MW_DF_BG] &&
+					  log[i].ba == l.f[MW_DF_BA] &&
+					  log[i].row == l.f[MW_DF_RO],
+				  "%s %s: request %zu at %llx", cases[k].std,
+				  cases[k].map, r, (unsigned long long)addr[r]);
+			r++;
+		}
+		cr_assert_eq(r, 300);
+		mw_dram_destroy(m);
+	}
+}
+
+/*
+ * line_bytes = 128: a line's four 32 B sector requests, arriving
+ * together, share one outstanding slot and one queue entry, so a
+ * sector stream gives exactly the command log of the same stream in
+ * 128 B requests (reads, copies, triads; buffered and blocking).
+ * Without line_bytes the sector stream runs short of bytes in flight.
+ */
+static void run_stream(const struct mw_dram_cfg *c, uint32_t req, int kind,
+		       struct mw_dram **out)
+{
+	struct mw_dram *m = make(c, 400000);
+	uint64_t base[3] = {0, 1ull << 33, 2ull << 33};
+	uint32_t i, n = 24000 * 128 / req;
+
+	for (i = 0; i < n; i++) {
+		uint64_t k = (uint64_t)i / (128 / req), s = i % (128 / req);
+		uint64_t a;
+		bool w = false;
+
+		if (kind == 0) {
+			a = (uint64_t)i * req;
+		} else if (kind == 1) { /* copy: line k of a, then of b */
+			uint64_t line = k / 2;
+
+			w = k & 1;
+			a = base[w] + line * 128 + s * req;
+		} else { /* triad: b, c, then a */
+			a = base[(k % 3 + 1) % 3] + k / 3 * 128 + s * req;
+			w = k % 3 == 2;
+		}
+		cr_assert_eq(mw_dram_access(m, a, req, w), 0);
+	}
+	cr_assert_eq(mw_dram_finish(m), 0);
+	*out = m;
+}
+
+Test(dram, sector_requests_share_lines, .timeout = 120)
+{
+	int kind, fe;
+
+	for (fe = 0; fe < 2; fe++)
+		for (kind = 0; kind < 3; kind++) {
+			struct mw_dram_cfg c;
+			struct mw_dram *a, *b;
+			struct mw_dram_stats sa, sb;
+			const struct mw_dram_cmd *la, *lb;
+			size_t na, nb, i;
+
+			h100_lines(&c, "128");
+			if (fe) {
+				set(&c, "frontend", "blocking");
+				set(&c, "outstanding", "700");
+			}
+			run_stream(&c, 128, kind, &a);
+			run_stream(&c, 32, kind, &b);
+			la = mw_dram_log(a, &na, NULL);
+			lb = mw_dram_log(b, &nb, NULL);
+			cr_assert_eq(na, nb, "kind %d fe %d: %zu vs %zu", kind,
+				     fe, na, nb);
+			for (i = 0; i < na; i++)
+				cr_assert(la[i].time == lb[i].time &&
+						  la[i].kind == lb[i].kind &&
+						  la[i].channel ==
+							  lb[i].channel &&
+						  la[i].pc == lb[i].pc &&
+						  la[i].bg == lb[i].bg &&
+						  la[i].ba == lb[i].ba &&
+						  la[i].row == lb[i].row,
+					  "kind %d fe %d: command %zu differs",
+					  kind, fe, i);
+			mw_dram_stats(a, &sa);
+			mw_dram_stats(b, &sb);
+			cr_assert_eq(sb.requests, 4 * sa.requests);
+			cr_assert_eq(sb.reads_done, sa.reads_done);
+			cr_assert_eq(sb.bytes_read, sa.bytes_read);
+			cr_assert_eq(sb.end_ck, sa.end_ck);
+			check_log(&c, b);
+			mw_dram_destroy(a);
+			mw_dram_destroy(b);
+		}
+}
+
+Test(dram, sector_stream_without_lines_is_slower)
+{
+	struct mw_dram_cfg c;
+	struct mw_dram *a, *b;
+	struct mw_dram_stats sa, sb;
+
+	h100_lines(&c, "0");
+	run_stream(&c, 32, 1, &a);
+	h100_lines(&c, "128");
+	run_stream(&c, 32, 1, &b);
+	mw_dram_stats(a, &sa);
+	mw_dram_stats(b, &sb);
+	cr_assert_eq(sa.bytes_read + sa.bytes_written,
+		     sb.bytes_read + sb.bytes_written);
+	cr_assert_eq(sa.reads_done, 4 * sb.reads_done);
+	cr_assert_gt(sa.end_ck, sb.end_ck * 5 / 4, "%llu vs %llu",
+		     (unsigned long long)sa.end_ck,
+		     (unsigned long long)sb.end_ck);
+	mw_dram_destroy(a);
+	mw_dram_destroy(b);
+}
+
+Test(dram, line_bytes_errors)
+{
+	struct mw_dram_cfg c;
+	struct mw_diag d;
+
+	cfg_or_die(&c, "hbm3-6400");
+	set(&c, "line_bytes", "96");
+	cr_assert_eq(mw_dram_cfg_validate(&c, &d), MW_ECONFIG);
+	cr_assert(strstr(d.msg, "line_bytes"), "%s", d.msg);
+	set(&c, "line_bytes", "8192");
+	cr_assert_eq(mw_dram_cfg_validate(&c, &d), MW_ECONFIG);
+	set(&c, "line_bytes", "128");
+	validate(&c);
+}

@@ -149,7 +149,7 @@ Test(hwconfig, preset_figures)
 	cr_assert_eq(c.levels[0].allocate, MW_ALLOC_NONE);
 	cr_assert_eq(c.levels[1].write, MW_WRITE_BACK);
 	cr_assert_float_eq(c.machine.flops_bf16, 989.4e12, 1e6);
-	cr_assert_eq(c.nmem, 9);
+	cr_assert_eq(c.nmem, 10);
 	cr_assert_str_eq(c.mem[0].key, "standard");
 	cr_assert_str_eq(c.mem[0].value, "hbm3-6400");
 	cr_assert_str_eq(c.mem[2].key, "data_rate");

@@ -764,14 +764,18 @@ Test(sweep_cmd, bad_vary_is_a_usage_error)
 	cr_assert_eq(run_cmd(argv), CLI_EXIT_USAGE);
 }
 
-Test(sweep_cmd, shipped_evaluator_has_no_kernels)
+Test(sweep_cmd, shipped_evaluator_knows_the_kernels)
 {
 	mw_sweep_eval eval;
 	void *ctx;
 	struct mw_diag d;
 
-	cr_assert_eq(cli_sweep_evaluator("gemm", &eval, &ctx, &d), MW_ECONFIG);
-	cr_assert(strstr(d.msg, "gemm"));
+	cr_assert_eq(cli_sweep_evaluator("gemm", &eval, &ctx, &d), 0);
+	cr_assert_not_null(eval);
+	cli_sweep_evaluator_free(ctx);
+	cr_assert_eq(cli_sweep_evaluator("nokernel", &eval, &ctx, &d),
+		     MW_ECONFIG);
+	cr_assert(strstr(d.msg, "nokernel"));
 }
 
 Test(sweep_cmd, bad_shard_exits_2, .exit_code = 2)

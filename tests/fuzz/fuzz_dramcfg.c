@@ -77,6 +77,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				for (a = 0; a < 200; a++)
 					mw_dram_access(m, a * 96, 64,
 						       a % 3 == 0);
+				/* 32 B sectors, reads and writes of lines */
+				for (a = 0; a < 200; a++)
+					mw_dram_access(
+						m, a / 8 * 4096 + a % 4 * 32,
+						32, a / 4 % 2);
 				mw_dram_finish(m);
 				mw_dram_destroy(m);
 			}

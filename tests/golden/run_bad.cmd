@@ -1,0 +1,1 @@
+$MEMWALL run gemm --m 64 --k 64 --split-k 8; echo "exit $?"; $MEMWALL run gemm --tile 12; echo "exit $?"; $MEMWALL run nokernel; echo "exit $?"; $MEMWALL run attention --set l2.size=1000; echo "exit $?"; $MEMWALL run gemm extra

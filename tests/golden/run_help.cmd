@@ -1,0 +1,1 @@
+$MEMWALL run --help

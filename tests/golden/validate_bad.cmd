@@ -1,0 +1,1 @@
+$MEMWALL validate measured/validate-bad.csv; echo "exit $?"; $MEMWALL validate no-such-file.csv; echo "exit $?"; $MEMWALL validate measured/validate-small.csv --hw no-such-hw; echo "exit $?"; $MEMWALL validate measured/validate-small.csv --set l2.size=banana; echo "exit $?"; $MEMWALL validate

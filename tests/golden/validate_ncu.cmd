@@ -1,0 +1,1 @@
+$MEMWALL validate ncu/raw-units.csv --hw h100-sxm --set machine.units=4 --set l2.size=256KiB --case ncu-gemm --kernel "gemm --m 128 --n 128 --k 256 --tile 64x64x32 --order row"; echo "exit $?"; $MEMWALL validate ncu/raw-units.csv --kernel ""; echo "exit $?"; $MEMWALL validate ncu/raw-units.csv --cache-control some
