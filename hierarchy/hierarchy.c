@@ -48,8 +48,23 @@
  *    no level is inclusive, exclusive or fully associative (fast_line /
  *    fast_miss); within it the uniform one when moreover every level is
  *    unsectored, write-back, write-allocate with one line size
- *    (uni_line / uni_fill).  mw_hier_set_fast_path (hierarchy_int.h)
- *    turns the fast ones off, for the tests.
+ *    (uni_line / uni_fill).  Batch loops specialised for common shapes
+ *    on top (each documented at its definition with why it gives the
+ *    same results): batch_uni2 (uniform, one unit, two lru levels: both
+ *    levels inline, constant ways for 8 + 16, counters derived at the
+ *    end of a batch), batch_uni1 (uniform, one unit, any number of
+ *    levels: the first level in locals), batch_gpu2 (two sectored lru
+ *    levels, a write-through no-allocate first level over a write-back
+ *    write-allocate second one, any units: both inline, constant ways
+ *    for 4 + 16).  mw_hier_set_fast_path (hierarchy_int.h) turns all
+ *    of them off, for the tests.
+ *  - Derived counters (batch_uni2 only, in batches of at least four
+ *    records per (tensor, op) counter cell): during such a batch
+ *    accesses, sector_misses, bytes_to_below and the memory's bytes are
+ *    not counted per request; uni2_derive sets them from hits, misses,
+ *    writebacks and the memory's requests before the batch returns
+ *    (exact on uniform levels, see there).  Counters are read between
+ *    batches only (a memory sink sees addresses, not counters).
  */
 #include "hierarchy/hierarchy.h"
 #include "common/alloc.h"
@@ -239,23 +254,33 @@ static inline void line_access(struct mw_hier *h, uint32_t lvl, uint32_t unit,
 			       mw_addr addr, uint32_t n, unsigned op,
 			       unsigned tensor);
 
-static inline void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes,
-			  unsigned op, unsigned tensor)
+/* Passes a memory request to the sink (none after an error). */
+static void sink_access(struct mw_hier *h, mw_addr addr, uint64_t bytes,
+			unsigned op)
 {
-	struct mw_mem_counters *m = mw_mem_stats_at(&h->mem, tensor, op);
-	bool wr = op == MW_OP_WRITE;
 	int rc;
 
-	m->v[wr ? MW_MEM_WRITES : MW_MEM_READS]++;
-	m->v[wr ? MW_MEM_BYTES_WRITTEN : MW_MEM_BYTES_READ] += bytes;
-	if (!h->has_sink || h->err)
+	if (h->err)
 		return;
-	rc = h->sink.access(h->sink.ctx, addr, (uint32_t)bytes, wr);
+	rc = h->sink.access(h->sink.ctx, addr, (uint32_t)bytes,
+			    op == MW_OP_WRITE);
 	if (rc < 0) {
 		h->err = rc;
 		mw_diag_set(&h->diag, rc, "", 0, "memory model: %s",
 			    mw_strerror(rc));
 	}
+}
+
+static inline void memory(struct mw_hier *h, mw_addr addr, uint64_t bytes,
+			  unsigned op, unsigned tensor)
+{
+	struct mw_mem_counters *m = mw_mem_stats_at(&h->mem, tensor, op);
+	bool wr = op == MW_OP_WRITE;
+
+	m->v[wr ? MW_MEM_WRITES : MW_MEM_READS]++;
+	m->v[wr ? MW_MEM_BYTES_WRITTEN : MW_MEM_BYTES_READ] += bytes;
+	if (h->has_sink)
+		sink_access(h, addr, bytes, op);
 }
 
 static inline struct mw_cache *inst_of(const struct mw_hier *h, uint32_t lvl,
@@ -1015,6 +1040,703 @@ static int batch_uni1(struct mw_hier *h, const struct mw_access *recs, size_t n)
 	return 0;
 }
 
+/* ---- two levels, one unit: the uniform path with constant geometry -------
+ *
+ * The commonest CPU shape (one core, an L1 and an L2, both unsectored
+ * write-back write-allocate lru levels of one line size, one slice,
+ * modulo index, power-of-two sets, at most 16 ways; uni2_ok) gets a
+ * batch loop of its own, uni2_body.  It is uni_line / uni_fill / memory
+ * written out for that shape: the same rank updates (age_touch and
+ * age_victim of cache_int.h restricted to the words that can change),
+ * the same placement (lowest invalid way while the level is not full,
+ * else the oldest way), the same requests below in the same order (the
+ * fill, then the dirty victim's write-back; at the second level: memory
+ * read, then memory write, each passed to the sink as they happen), so
+ * the same results.  What makes it faster:
+ *  - both levels' arrays and masks are locals for the whole batch
+ *    (nothing reallocates them), the second level and the memory are
+ *    inline (no call on a miss);
+ *  - the ways are compile-time constants for 8 + 16 ways (else the same
+ *    code with the ways read once), and a set of at most 8 ways has one
+ *    rank word (its second word holds only padding lanes at AGE_NONE,
+ *    which age_touch leaves as they are and age_victim never picks);
+ *  - fewer counter updates (when the batch is long enough for the
+ *    fix-up to pay, see uni2_derive): only hits, misses,
+ *    bytes_from_below and writebacks are counted per request, and
+ *    memory only its reads and writes; accesses, sector_misses,
+ *    bytes_to_below and the memory's bytes are derived from them at the
+ *    end of the batch.
+ * tests/test_cache.c compares it with the naive model for the constant
+ * pair, for the generic form and for short batches.
+ */
+
+/* One level's state, in locals across a batch. */
+struct u2_level {
+	struct mw_cache *c;
+	uint64_t *tag;
+	struct mw_cache_meta *meta;
+	uint64_t *age;
+	uint8_t *hint;
+	struct mw_counters *st;
+	uint64_t set_mask;
+	bool filling; /* some way still invalid (nvalid < lines) */
+};
+
+static inline void u2_load(struct u2_level *v, struct mw_cache *c)
+{
+	v->c = c;
+	v->tag = c->tag;
+	v->meta = c->meta;
+	v->age = c->age;
+	v->hint = c->hint;
+	v->st = c->st.c;
+	v->set_mask = c->set_mask;
+	v->filling = c->nvalid != c->lines;
+}
+
+/*
+ * The counters uni2_body leaves out, from the ones it keeps, for every
+ * (tensor, op) of a uniform level c and of the memory below the uniform
+ * hierarchy h.  Exact on such a level whatever path counted before:
+ * accesses = hits + sector_misses by definition; a present line of an
+ * unsectored level holds its one sector, so every sector miss is a miss;
+ * a write-back write-allocate level with no exclusive level below sends
+ * below only the write-backs of dirty lines, each one whole line; every
+ * memory request below a uniform hierarchy is one whole line.
+ */
+static void uni2_derive(struct mw_hier *h)
+{
+	size_t cells = (size_t)(h->ntensors + 1) * MW_OP_COUNT, i;
+	unsigned ls = h->lv[0].line_shift;
+	uint32_t l;
+
+	for (l = 0; l < 2; l++) {
+		struct mw_counters *k = h->lv[l].inst[0]->st.c;
+
+		for (i = 0; i < cells; i++) {
+			uint64_t *v = k[i].v;
+
+			v[MW_STAT_SECTOR_MISSES] = v[MW_STAT_MISSES];
+			v[MW_STAT_ACCESSES] =
+				v[MW_STAT_HITS] + v[MW_STAT_MISSES];
+			v[MW_STAT_BYTES_TO_BELOW] = v[MW_STAT_WRITEBACKS] << ls;
+		}
+	}
+	for (i = 0; i < cells; i++) {
+		uint64_t *v = h->mem.c[i].v;
+
+		v[MW_MEM_BYTES_READ] = v[MW_MEM_READS] << ls;
+		v[MW_MEM_BYTES_WRITTEN] = v[MW_MEM_WRITES] << ls;
+	}
+}
+
+/* age_touch on a set's two rank words x (W ways) for a way of rank a;
+   W <= 8: word 0 only. */
+static inline __attribute__((always_inline)) void
+u2_touch(uint64_t *x, uint32_t way, unsigned a, uint32_t W)
+{
+	unsigned sh = (way & 7) * 8;
+	uint64_t x0 = x[0];
+
+	if (W <= 8) {
+		x0 += age_below(x0, a) >> 7;
+		x[0] = x0 & ~(0xffull << sh);
+		return;
+	}
+	x[0] = x0 + (age_below(x0, a) >> 7);
+	x[1] += age_below(x[1], a) >> 7;
+	x[way >> 3] &= ~(0xffull << sh);
+}
+
+static inline __attribute__((always_inline)) unsigned u2_rank(const uint64_t *x,
+							      uint32_t way)
+{
+	return (unsigned)(x[way >> 3] >> (way & 7) * 8) & 0xff;
+}
+
+/* u2_touch for the victim of a full set (rank W - 1): every other way
+   ages by one and the victim becomes 0, i.e. one added to each of the W
+   lanes (the padding lanes above stay AGE_NONE) and the victim's lane
+   cleared.  No rank to extract, no comparison. */
+static inline __attribute__((always_inline)) void
+u2_touch_victim(uint64_t *x, uint32_t way, uint32_t W)
+{
+	x[0] += W >= 8 ? AGE_LO : AGE_LO >> (64 - 8 * W);
+	if (W > 8)
+		x[1] += W >= 16 ? AGE_LO : AGE_LO >> (128 - 8 * W);
+	x[way >> 3] &= ~(0xffull << (way & 7) * 8);
+}
+
+/* age_victim of a full set. */
+static inline __attribute__((always_inline)) uint32_t
+u2_victim(const uint64_t *x, uint32_t W)
+{
+	uint64_t z0 = age_lanes_eq(x[0], W - 1), z1;
+
+	if (W <= 8)
+		return (uint32_t)__builtin_ctzll(z0) / 8;
+	z1 = age_lanes_eq(x[1], W - 1);
+	return z0 ? (uint32_t)__builtin_ctzll(z0) / 8
+		  : 8 + (uint32_t)__builtin_ctzll(z1 | (1ull << 63)) / 8;
+}
+
+/* mw_cache_find on the locals: the way of set holding line, or W. */
+static inline __attribute__((always_inline)) uint32_t
+u2_find(const struct u2_level *v, uint32_t set, uint64_t line, uint32_t W)
+{
+	const uint64_t *t = &v->tag[(size_t)set * W];
+	uint32_t w = v->hint[set];
+
+	if (MW_LIKELY(t[w] == line))
+		return w;
+	if (W == 4 || W == 8 || W == 16) {
+		uint64_t m = mw_match16(t, line, W);
+
+		if (!m)
+			return W;
+		w = (uint32_t)__builtin_ctzll(m);
+	} else {
+		for (w = 0; w < W && t[w] != line; w++)
+			;
+		if (w == W)
+			return W;
+	}
+	v->hint[set] = (uint8_t)w;
+	return w;
+}
+
+/* A hit on way w of set: the counters (D: hits only), the ranks, the
+   dirty flag. */
+static inline __attribute__((always_inline)) void
+u2_hit(const struct u2_level *v, uint32_t set, uint32_t w, unsigned op,
+       unsigned tensor, uint32_t W, bool D)
+{
+	struct mw_counters *k = &v->st[(size_t)tensor * MW_OP_COUNT + op];
+	uint64_t *x = &v->age[(size_t)set * 2];
+	unsigned r = u2_rank(x, w);
+
+	if (!D)
+		k->v[MW_STAT_ACCESSES]++;
+	k->v[MW_STAT_HITS]++;
+	if (r != 0)
+		u2_touch(x, w, r, W);
+	v->meta[(size_t)set * W + w].dirty |= op == MW_OP_WRITE;
+}
+
+/*
+ * uni_fill's placement in set of level v (W ways) for line (absent), for
+ * (op, tensor), fetching unless the request writes the whole line:
+ * counts the miss and the victim's write-back (D: the kept counters
+ * only), updates the ranks and the way's state.  Returns the victim's
+ * dirty flag (0: none or clean), its line and tensor in *vline,
+ * *vtensor.
+ */
+static inline __attribute__((always_inline)) uint64_t
+u2_place(struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
+	 unsigned tensor, bool fetch, unsigned ls, uint32_t W, bool D,
+	 uint64_t *vline, unsigned *vtensor)
+{
+	struct mw_counters *k = &v->st[(size_t)tensor * MW_OP_COUNT + op];
+	uint32_t base = set * W, w = W;
+	uint64_t *x = &v->age[(size_t)set * 2], vdirty = 0;
+	struct mw_cache_meta *m;
+
+	if (!D) {
+		k->v[MW_STAT_ACCESSES]++;
+		k->v[MW_STAT_SECTOR_MISSES]++;
+	}
+	k->v[MW_STAT_MISSES]++;
+	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)fetch << ls;
+	if (MW_UNLIKELY(v->filling)) {
+		struct mw_cache *c = v->c;
+
+		w = mw_cache_match(&v->tag[base], W, TAG_NONE);
+		if (w < W && ++c->nvalid == c->lines)
+			v->filling = false;
+	}
+	if (MW_LIKELY(w == W)) {
+		struct mw_counters *kv;
+
+		w = u2_victim(x, W);
+		m = &v->meta[base + w];
+		*vline = v->tag[base + w];
+		vdirty = m->dirty;
+		*vtensor = m->tensor;
+		kv = &v->st[(size_t)m->tensor * MW_OP_COUNT + op];
+		kv->v[MW_STAT_WRITEBACKS] += vdirty;
+		if (!D)
+			kv->v[MW_STAT_BYTES_TO_BELOW] += vdirty << ls;
+		/* invalidate + fill of the victim: one touch (fast_miss) */
+		u2_touch_victim(x, w, W);
+	} else {
+		/* a fill of an invalid way (rank AGE_NONE) */
+		u2_touch(x, w, AGE_NONE, W);
+	}
+	m = &v->meta[base + w];
+	v->tag[base + w] = line;
+	v->hint[set] = (uint8_t)w;
+	m->valid = 1;
+	m->dirty = op == MW_OP_WRITE;
+	m->tensor = (uint8_t)tensor;
+	return vdirty;
+}
+
+/* memory() for a whole line; D: the bytes are derived later. */
+static inline __attribute__((always_inline)) void
+u2_memory(struct mw_hier *h, uint64_t line, unsigned op, unsigned tensor,
+	  unsigned ls, bool D)
+{
+	if (!D) {
+		memory(h, line << ls, (uint64_t)1 << ls, op, tensor);
+		return;
+	}
+	mw_mem_stats_at(&h->mem, tensor, op)
+		->v[op == MW_OP_WRITE ? MW_MEM_WRITES : MW_MEM_READS]++;
+	if (MW_UNLIKELY(h->has_sink))
+		sink_access(h, line << ls, (uint64_t)1 << ls, op);
+}
+
+/* uni_line at the second level (the last one): memory below it. */
+static inline __attribute__((always_inline)) void
+u2_lower(struct mw_hier *h, struct u2_level *v, uint64_t line, unsigned op,
+	 unsigned tensor, bool full, unsigned ls, uint32_t W, bool D)
+{
+	uint32_t set = (uint32_t)(line & v->set_mask), w;
+	uint64_t vline = 0, vdirty;
+	unsigned vtensor = 0;
+	bool fetch;
+
+	w = u2_find(v, set, line, W);
+	if (MW_LIKELY(w < W)) {
+		u2_hit(v, set, w, op, tensor, W, D);
+		return;
+	}
+	fetch = !(full && op == MW_OP_WRITE);
+	vdirty = u2_place(v, set, line, op, tensor, fetch, ls, W, D, &vline,
+			  &vtensor);
+	if (fetch)
+		u2_memory(h, line,
+			  op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ,
+			  tensor, ls, D);
+	if (vdirty)
+		u2_memory(h, vline, MW_OP_WRITE, vtensor, ls, D);
+}
+
+static bool uni2_ok(const struct mw_hier *h)
+{
+	uint32_t i;
+
+	if (!h->uni || h->units != 1 || h->nlevels != 2)
+		return false;
+	for (i = 0; i < 2; i++) {
+		const struct mw_cache *c = h->lv[i].inst[0];
+
+		if (!c->mask_index || !c->ages || !c->age_on_hit ||
+		    c->awords != 2)
+			return false;
+	}
+	return true;
+}
+
+/* The batch loop of uni2_ok hierarchies, W1 and W2 the levels' ways; D:
+   the derived counters are left to uni2_derive. */
+static inline __attribute__((always_inline)) int
+uni2_body(struct mw_hier *h, const struct mw_access *recs, size_t n,
+	  uint32_t W1, uint32_t W2, bool D)
+{
+	struct u2_level v1, v2;
+	unsigned ls = h->lv[0].line_shift;
+	uint64_t lsize = (uint64_t)1 << ls;
+	uint32_t ntensors = h->ntensors;
+	const struct mw_access *a, *end = recs + n;
+
+	u2_load(&v1, h->lv[0].inst[0]);
+	u2_load(&v2, h->lv[1].inst[0]);
+	for (a = recs; a < end; a++) {
+		uint64_t addr = a->addr, line, vline = 0, vdirty;
+		uint32_t size = a->size, set, w;
+		unsigned op = a->op, tensor = a->tensor, vtensor = 0;
+		bool full, fetch;
+
+		/* one branch for every check and for a record crossing a
+		   line (size - 1 > lsize - 1 - offset: also size 0); sorted
+		   out in order inside */
+		if (MW_UNLIKELY((a->unit != 0) | (tensor > ntensors) |
+				(op >= MW_OP_COUNT) | (addr + size < addr) |
+				((uint64_t)size - 1 >
+				 lsize - 1 - (addr & (lsize - 1))))) {
+			size_t i = (size_t)(a - recs);
+
+			if (a->unit != 0 && !h->fold)
+				return bad_unit(h, i, a->unit);
+			if ((tensor > ntensors) | (size == 0) |
+			    (addr + size < addr) | (op >= MW_OP_COUNT))
+				return bad_record(h, i, a);
+			if ((addr & (lsize - 1)) + size > lsize) {
+				fast_send(h, 0, 0, addr, size, op, tensor);
+				if (MW_UNLIKELY(h->err))
+					return h->err;
+				continue;
+			}
+		}
+		line = addr >> ls;
+		set = (uint32_t)(line & v1.set_mask);
+		w = u2_find(&v1, set, line, W1);
+		if (MW_LIKELY(w < W1)) {
+			u2_hit(&v1, set, w, op, tensor, W1, D);
+			debug_check(h, v1.c, line);
+#if defined(MW_DEBUG) && MW_DEBUG
+			if (h->err)
+				return h->err;
+#endif
+			continue;
+		}
+		full = size == lsize;
+		fetch = !(full && op == MW_OP_WRITE);
+		vdirty = u2_place(&v1, set, line, op, tensor, fetch, ls, W1, D,
+				  &vline, &vtensor);
+		debug_check(h, v1.c, line);
+		if (fetch)
+			u2_lower(h, &v2, line,
+				 op == MW_OP_IFETCH ? MW_OP_IFETCH : MW_OP_READ,
+				 tensor, false, ls, W2, D);
+		if (vdirty)
+			u2_lower(h, &v2, vline, MW_OP_WRITE, vtensor, true, ls,
+				 W2, D);
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
+MW_HOT_CLONES
+static int batch_uni2(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	uint32_t w1 = h->lv[0].inst[0]->ways, w2 = h->lv[1].inst[0]->ways;
+	int rc;
+
+	/* the fix-up costs about as much as a few records per counter cell */
+	if (n < (size_t)(h->ntensors + 1) * MW_OP_COUNT * 4)
+		return uni2_body(h, recs, n, w1, w2, false);
+	if (w1 == 8 && w2 == 16)
+		rc = uni2_body(h, recs, n, 8, 16, true);
+	else
+		rc = uni2_body(h, recs, n, w1, w2, true);
+	uni2_derive(h);
+	return rc;
+}
+
+/* ---- two sectored levels, GPU style ---------------------------------------
+ *
+ * The GPU shape (private first levels, write-through without write
+ * allocation, and one shared write-back write-allocate second level,
+ * both sectored with the same line and sector size, lru of at most 16
+ * ways, the first level with one slice, modulo index and power-of-two
+ * sets; gpu2_ok) gets its own batch loop, g2_body: fast_line / fast_miss
+ * / fast_runs / fast_below / memory written out for exactly those two
+ * levels.  Equivalence, request by request:
+ *  - a first-level read that finds its sectors is fast_line's inline hit
+ *    (a write-through level is never dirty, so the dirty update is a
+ *    no-op and left out);
+ *  - a first-level read that does not: fast_miss's sector miss (present
+ *    line: fetch the missing sectors, mark them valid, policy hit) or
+ *    miss (placement as mw_cache_place: lowest invalid way while the
+ *    level is not full, else the oldest; the victim of a write-through
+ *    level is clean, so its write-back counters add 0 and are left out),
+ *    then each run of fetched sectors to the second level as a read (an
+ *    ifetch stays one);
+ *  - a first-level write: hit, sector miss or miss are counted as in
+ *    fast_miss (a hit also updates the policy; a write that does not
+ *    find its sectors changes nothing: no allocation), its bytes count in
+ *    bytes_to_below and the write goes to the second level whole (one
+ *    line of the second level, which has the first level's line size);
+ *  - at the second level, g2_lower is fast_line + fast_miss for a
+ *    write-back write-allocate level: a hit (the sectors present) updates
+ *    the policy and the dirty mask; else the missing sectors not written
+ *    whole are fetched, the victim's dirty sectors counted and written
+ *    back, in that order (memory: the fetch runs, then the write-back
+ *    runs).
+ * The same counters, the same policy updates and the same requests in
+ * the same order, so the same results; tests/test_cache.c compares it
+ * with the naive model (several units, reads, writes, ifetches, records
+ * crossing lines).
+ */
+
+static bool gpu2_ok(const struct mw_hier *h)
+{
+	const struct mw_cache *a, *b;
+
+	if (!h->fast || h->nlevels != 2)
+		return false;
+	a = h->lv[0].inst[0];
+	b = h->lv[1].inst[0];
+	return a->mask_index && a->ages && a->age_on_hit && a->awords == 2 &&
+	       !a->write_back && !a->alloc_write && a->nsect > 1 && b->ages &&
+	       b->age_on_hit && b->awords == 2 && b->write_back &&
+	       b->alloc_write && a->line_shift == b->line_shift &&
+	       a->sector_shift == b->sector_shift;
+}
+
+/* Each run of consecutive sectors of mask in the line at base, as
+   (first sector, count); fast_runs's loop. */
+#define G2_RUNS(mask, lo, cnt, body)                                           \
+	do {                                                                   \
+		uint64_t m_ = (mask);                                          \
+		while (m_) {                                                   \
+			unsigned lo = (unsigned)__builtin_ctzll(m_);           \
+			uint64_t rest_ = m_ >> lo;                             \
+			unsigned cnt =                                         \
+				rest_ == UINT64_MAX                            \
+					? 64                                   \
+					: (unsigned)__builtin_ctzll(~rest_);   \
+			body;                                                  \
+			m_ = cnt + lo >= 64                                    \
+				     ? 0                                       \
+				     : m_ & ~mask_range(lo, lo + cnt - 1);     \
+		}                                                              \
+	} while (0)
+
+/* mw_cache_find with the ways W a constant where the caller has one. */
+static inline __attribute__((always_inline)) uint32_t
+g2_find(struct mw_cache *c, uint32_t set, uint64_t line, uint32_t W)
+{
+	const uint64_t *t = &c->tag[(size_t)set * W];
+	uint32_t w = c->hint[set];
+
+	if (MW_LIKELY(t[w] == line))
+		return w;
+	if (W == 4 || W == 8 || W == 16) {
+		uint64_t m = mw_match16(t, line, W);
+
+		if (!m)
+			return W;
+		w = (uint32_t)__builtin_ctzll(m);
+	} else {
+		for (w = 0; w < W && t[w] != line; w++)
+			;
+		if (w == W)
+			return W;
+	}
+	c->hint[set] = (uint8_t)w;
+	return w;
+}
+
+/* mw_cache_pol_hit for the built-in lru of two rank words (gpu2_ok). */
+static inline __attribute__((always_inline)) void
+g2_pol_hit(struct mw_cache *c, uint32_t set, uint32_t w, uint32_t W)
+{
+	uint64_t *x = &c->age[(size_t)set * 2];
+	unsigned r = u2_rank(x, w);
+
+	if (r != 0)
+		u2_touch(x, w, r, W);
+}
+
+/* A request [addr, addr + n) within one line of the second level c (W
+   ways). */
+static inline __attribute__((always_inline)) void
+g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
+	 unsigned op, unsigned tensor, unsigned ls, unsigned ss, uint32_t W)
+{
+	uint64_t line = addr >> ls, off = addr & (((uint64_t)1 << ls) - 1);
+	uint64_t need = mask_range((unsigned)(off >> ss),
+				   (unsigned)((off + n - 1) >> ss));
+	uint64_t fetch, full = 0, vline = 0, vdirty = 0;
+	uint32_t set = mw_cache_set_of_int(c, line), base = set * W, w;
+	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
+	bool wr = op == MW_OP_WRITE;
+	unsigned vtensor = 0;
+	struct mw_cache_meta *m;
+
+	w = g2_find(c, set, line, W);
+	k->v[MW_STAT_ACCESSES]++;
+	if (w < W) {
+		uint64_t have;
+
+		m = &c->meta[base + w];
+		have = m->valid;
+		if (MW_LIKELY((have & need) == need)) {
+			k->v[MW_STAT_HITS]++;
+			g2_pol_hit(c, set, w, W);
+			m->dirty |= need & -(uint64_t)wr;
+			return;
+		}
+	}
+	k->v[MW_STAT_SECTOR_MISSES]++;
+	if (wr) {
+		/* the sectors [off, off + n) covers entirely */
+		unsigned f0 = (unsigned)((off + ((uint64_t)1 << ss) - 1) >> ss);
+		unsigned f1 = (unsigned)((off + n) >> ss);
+
+		if (f0 < f1)
+			full = mask_range(f0, f1 - 1);
+	}
+	if (w < W) {
+		m = &c->meta[base + w];
+		fetch = need & ~m->valid & ~full;
+		m->valid |= need;
+		g2_pol_hit(c, set, w, W);
+	} else {
+		const uint64_t *t = &c->tag[base];
+
+		k->v[MW_STAT_MISSES]++;
+		w = c->nvalid == c->lines ? W : mw_cache_match(t, W, TAG_NONE);
+		if (w < W) {
+			/* a fill of an invalid way (rank AGE_NONE) */
+			u2_touch(&c->age[(size_t)set * 2], w, AGE_NONE, W);
+			c->nvalid++;
+		} else {
+			struct mw_counters *kv;
+
+			w = u2_victim(&c->age[(size_t)set * 2], W);
+			m = &c->meta[base + w];
+			vline = t[w];
+			vdirty = m->dirty;
+			vtensor = m->tensor;
+			kv = mw_cache_ctr(c, vtensor, op);
+			kv->v[MW_STAT_WRITEBACKS] += vdirty != 0;
+			kv->v[MW_STAT_BYTES_TO_BELOW] +=
+				(uint64_t)mw_popcount64(vdirty) << ss;
+			/* invalidate + fill of the victim: one touch */
+			u2_touch_victim(&c->age[(size_t)set * 2], w, W);
+		}
+		c->tag[base + w] = line;
+		c->hint[set] = (uint8_t)w;
+		m = &c->meta[base + w];
+		m->valid = need;
+		m->dirty = 0;
+		m->tensor = (uint8_t)tensor;
+		fetch = need & ~full;
+	}
+	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)mw_popcount64(fetch) << ss;
+	m->dirty |= need & -(uint64_t)wr;
+	G2_RUNS(fetch, lo, cnt,
+		memory(h, (line << ls) + ((mw_addr)lo << ss),
+		       (uint64_t)cnt << ss, op & MW_OP_IFETCH, tensor));
+	G2_RUNS(vdirty, lo, cnt,
+		memory(h, (vline << ls) + ((mw_addr)lo << ss),
+		       (uint64_t)cnt << ss, MW_OP_WRITE, vtensor));
+}
+
+/* The batch loop of gpu2_ok hierarchies; W1, W2 the levels' ways. */
+static inline __attribute__((always_inline)) int
+g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
+	uint32_t W2)
+{
+	struct mw_cache **l1 = h->lv[0].inst, *l2 = h->lv[1].inst[0];
+	unsigned ls = h->lv[0].line_shift, ss = h->lv[0].sector_shift;
+	uint64_t lsize = (uint64_t)1 << ls;
+	uint32_t units = h->units, ntensors = h->ntensors;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mw_access *a = &recs[i];
+		uint64_t addr = a->addr, line, off, need, have = 0, fetch;
+		uint32_t size = a->size, unit = a->unit, set, w;
+		unsigned op = a->op, tensor = a->tensor;
+		struct mw_cache *c;
+		struct mw_counters *k;
+
+		if (MW_UNLIKELY(unit >= units)) {
+			if (!h->fold)
+				return bad_unit(h, i, unit);
+			unit %= units;
+		}
+		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
+				(addr + size < addr) | (op >= MW_OP_COUNT)))
+			return bad_record(h, i, a);
+		off = addr & (lsize - 1);
+		if (MW_UNLIKELY(off + size > lsize)) {
+			fast_send(h, 0, unit, addr, size, op, tensor);
+			goto next;
+		}
+		c = l1[unit];
+		line = addr >> ls;
+		need = mask_range((unsigned)(off >> ss),
+				  (unsigned)((off + size - 1) >> ss));
+		set = (uint32_t)(line & c->set_mask);
+		w = g2_find(c, set, line, W1);
+		k = mw_cache_ctr(c, tensor, op);
+		k->v[MW_STAT_ACCESSES]++;
+		if (w < W1)
+			have = c->meta[(size_t)set * W1 + w].valid;
+		if (op == MW_OP_WRITE) {
+			/* write-through, no allocation: counted, then below */
+			if (w < W1 && (have & need) == need) {
+				k->v[MW_STAT_HITS]++;
+				g2_pol_hit(c, set, w, W1);
+			} else {
+				k->v[MW_STAT_SECTOR_MISSES]++;
+				k->v[MW_STAT_MISSES] += w == W1;
+			}
+			k->v[MW_STAT_BYTES_TO_BELOW] += size;
+			debug_check(h, c, line);
+			g2_lower(h, l2, addr, size, MW_OP_WRITE, tensor, ls, ss,
+				 W2);
+			goto next;
+		}
+		if (MW_LIKELY(w < W1 && (have & need) == need)) {
+			k->v[MW_STAT_HITS]++;
+			g2_pol_hit(c, set, w, W1);
+			debug_check(h, c, line);
+			goto next;
+		}
+		k->v[MW_STAT_SECTOR_MISSES]++;
+		if (w < W1) {
+			fetch = need & ~have;
+			c->meta[(size_t)set * W1 + w].valid = have | need;
+			g2_pol_hit(c, set, w, W1);
+		} else {
+			uint32_t base = set * W1;
+			struct mw_cache_meta *m;
+
+			k->v[MW_STAT_MISSES]++;
+			w = c->nvalid == c->lines
+				    ? W1
+				    : mw_cache_match(&c->tag[base], W1,
+						     TAG_NONE);
+			if (w < W1) {
+				u2_touch(&c->age[(size_t)set * 2], w, AGE_NONE,
+					 W1);
+				c->nvalid++;
+			} else {
+				/* clean: a write-through level */
+				w = u2_victim(&c->age[(size_t)set * 2], W1);
+				u2_touch_victim(&c->age[(size_t)set * 2], w,
+						W1);
+			}
+			c->tag[base + w] = line;
+			c->hint[set] = (uint8_t)w;
+			m = &c->meta[base + w];
+			m->valid = need;
+			m->dirty = 0;
+			m->tensor = (uint8_t)tensor;
+			fetch = need;
+		}
+		k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)mw_popcount64(fetch)
+						  << ss;
+		debug_check(h, c, line);
+		G2_RUNS(fetch, lo, cnt,
+			g2_lower(h, l2, (line << ls) + ((mw_addr)lo << ss),
+				 cnt << ss, op & MW_OP_IFETCH, tensor, ls, ss,
+				 W2));
+	next:
+		if (MW_UNLIKELY(h->err))
+			return h->err;
+	}
+	return 0;
+}
+
+MW_HOT_CLONES
+static int batch_gpu2(struct mw_hier *h, const struct mw_access *recs, size_t n)
+{
+	uint32_t w1 = h->lv[0].inst[0]->ways, w2 = h->lv[1].inst[0]->ways;
+
+	if (w1 == 4 && w2 == 16)
+		return g2_body(h, recs, n, 4, 16);
+	return g2_body(h, recs, n, w1, w2);
+}
+
 /* mw_hier_access_batch on the fast path. */
 MW_HOT_CLONES
 static int batch_fast(struct mw_hier *h, const struct mw_access *recs, size_t n)
@@ -1064,8 +1786,10 @@ int mw_hier_access_batch(struct mw_hier *h, const struct mw_access *recs,
 	size_t i;
 
 	if (h->fast)
-		return uni1_ok(h) ? batch_uni1(h, recs, n)
-				  : batch_fast(h, recs, n);
+		return uni2_ok(h)   ? batch_uni2(h, recs, n)
+		       : uni1_ok(h) ? batch_uni1(h, recs, n)
+		       : gpu2_ok(h) ? batch_gpu2(h, recs, n)
+				    : batch_fast(h, recs, n);
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
 		uint32_t unit = a->unit;

@@ -773,6 +773,9 @@ static void compare(const struct mw_hier *h, const struct nv_hier *H,
 		}
 }
 
+/* Records per mw_hier_access_batch call in differential_path. */
+static size_t diff_batch = 97;
+
 /* Runs n random records through the fast model (on its fast request path
    when fast, else on the general one) and the naive one and compares
    everything. */
@@ -793,8 +796,8 @@ static void differential_path(const struct mw_hw_cfg *cfg, size_t n,
 	H = nv_create(cfg);
 	mw_rng_seed(&r, seed);
 	gen(&r, a, n, cfg->machine.units, nt, span, maxsize);
-	for (size_t i = 0; i < n; i += 97) {
-		size_t m = n - i < 97 ? n - i : 97;
+	for (size_t i = 0; i < n; i += diff_batch) {
+		size_t m = n - i < diff_batch ? n - i : diff_batch;
 
 		cr_assert_eq(mw_hier_access_batch(h, a + i, m), 0, "%s: %s",
 			     what, mw_hier_diag(h)->msg);
@@ -968,6 +971,82 @@ Test(cache_diff, geometry_index_slices)
 			snprintf(what, sizeof(what), "index %d slices %u", idx,
 				 slices);
 			differential(&cfg, 15000, 300 + slices, 1 << 20, 64,
+				     what);
+		}
+}
+
+/* The two-level one-unit loop of the uniform path (batch_uni2 in
+   hierarchy.c): each pair of ways it compiles with constant ways, pairs
+   it takes in its generic form, and the fifo and sectored neighbours that
+   must not take it; records crossing lines and whole-line writes too. */
+Test(cache_diff, uniform_two_levels)
+{
+	static const uint32_t ways[][2] = {{8, 16}, {4, 8},  {8, 8},  {16, 16},
+					   {2, 4},  {1, 16}, {12, 3}, {16, 5}};
+	struct mw_hw_cfg cfg;
+	char what[96];
+
+	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++)
+		for (int v = 0; v < 3; v++) {
+			machine(&cfg, 1);
+			cfg.nlevels = 2;
+			cfg.levels[0] = level("l1", 4 * ways[i][0] * 64,
+					      ways[i][0], 64, v == 2 ? 32 : 64,
+					      v == 1 ? "fifo" : "lru");
+			cfg.levels[1] = level("l2", 16 * ways[i][1] * 64,
+					      ways[i][1], 64, 64, "lru");
+			snprintf(what, sizeof(what), "uniform %u+%u ways v%d",
+				 ways[i][0], ways[i][1], v);
+			differential(&cfg, 12000, 500 + i, 64 * 1024, 80, what);
+		}
+	/* batches too short for the derived counters, and single records */
+	for (size_t b = 1; b <= 7; b += 6) {
+		diff_batch = b;
+		machine(&cfg, 1);
+		cfg.nlevels = 2;
+		cfg.levels[0] = level("l1", 4 * 8 * 64, 8, 64, 64, "lru");
+		cfg.levels[1] = level("l2", 16 * 16 * 64, 16, 64, 64, "lru");
+		snprintf(what, sizeof(what), "uniform batches of %zu", b);
+		differential(&cfg, 6000, 520 + b, 64 * 1024, 80, what);
+	}
+	diff_batch = 97;
+}
+
+/* The GPU-style loop (batch_gpu2 in hierarchy.c): write-through
+   no-allocate sectored first levels over a sectored write-back second
+   level, with several units, slices, both index functions, lru and the
+   fifo and write-back neighbours that must not take it. */
+Test(cache_diff, gpu_two_levels)
+{
+	static const uint32_t geo[][5] = {
+		/* l1 ways, l2 ways, line, sector, l2 slices */
+		{4, 16, 128, 32, 2},
+		{2, 8, 64, 16, 1},
+		{16, 3, 128, 32, 3},
+		{1, 16, 64, 8, 1},
+	};
+	struct mw_hw_cfg cfg;
+	char what[96];
+
+	for (size_t i = 0; i < sizeof(geo) / sizeof(geo[0]); i++)
+		for (int v = 0; v < 4; v++) {
+			uint32_t line = geo[i][2], sect = geo[i][3];
+
+			machine(&cfg, v == 3 ? 1 : 3);
+			cfg.nlevels = 2;
+			cfg.levels[0] = level("l1", 4 * geo[i][0] * line,
+					      geo[i][0], line, sect,
+					      v == 1 ? "fifo" : "lru");
+			cfg.levels[0].write = v == 2 ? MW_WRITE_BACK
+						     : MW_WRITE_THROUGH;
+			cfg.levels[0].allocate = MW_ALLOC_NONE;
+			cfg.levels[1] = level("l2",
+					      geo[i][4] * 8 * geo[i][1] * line,
+					      geo[i][1], line, sect, "lru");
+			cfg.levels[1].slices = geo[i][4];
+			cfg.levels[1].index = (enum mw_index_fn)(i & 1);
+			snprintf(what, sizeof(what), "gpu %zu v%d", i, v);
+			differential(&cfg, 12000, 600 + i, 64 * 1024, 150,
 				     what);
 		}
 }
@@ -1335,6 +1414,109 @@ Test(cache_api, memory_sink_and_results)
 	mw_header_free(&hdr);
 	mw_results_destroy(r);
 	mw_hier_destroy(h);
+}
+
+/* Every request the memory sink saw, in order, folded into a hash. */
+struct sink_trace {
+	uint64_t n, hash, fail_at;
+};
+
+static int sink_trace_fn(void *ctx, mw_addr addr, uint32_t bytes, bool write)
+{
+	struct sink_trace *s = ctx;
+
+	s->hash = mw_mix64(s->hash ^ addr) + ((uint64_t)bytes << 1 | write);
+	return ++s->n == s->fail_at ? MW_EIO : 0;
+}
+
+/* The specialised batch loops pass the memory the same requests in the
+   same order as the general path, stop at the same record when the sink
+   fails, and leave the same counters then (the derived ones included). */
+Test(cache_api, sink_order_in_specialised_loops)
+{
+	struct mw_hw_cfg cfg;
+	const size_t n = 20000;
+	struct mw_access *a = calloc(n, sizeof(*a));
+
+	for (int k = 0; k < 2; k++) {
+		for (int fail = 0; fail < 2; fail++) {
+			struct sink_trace tr[2];
+			struct mw_hier *h[2];
+			int rc[2];
+			struct mw_rng r;
+			struct mw_diag d;
+
+			machine(&cfg, k ? 3 : 1);
+			cfg.nlevels = 2;
+			if (k == 0) {
+				cfg.levels[0] = level("l1", 4 * 8 * 64, 8, 64,
+						      64, "lru");
+				cfg.levels[1] = level("l2", 16 * 16 * 64, 16,
+						      64, 64, "lru");
+			} else {
+				cfg.levels[0] = level("l1", 4 * 4 * 128, 4, 128,
+						      32, "lru");
+				cfg.levels[0].write = MW_WRITE_THROUGH;
+				cfg.levels[0].allocate = MW_ALLOC_NONE;
+				cfg.levels[1] = level("l2", 2 * 8 * 16 * 128,
+						      16, 128, 32, "lru");
+				cfg.levels[1].slices = 2;
+			}
+			mw_rng_seed(&r, 700 + (uint64_t)k);
+			gen(&r, a, n, cfg.machine.units, 3, 64 * 1024, 80);
+			for (int p = 0; p < 2; p++) {
+				struct mw_mem_sink sink = {&tr[p],
+							   sink_trace_fn};
+
+				tr[p].n = tr[p].hash = 0;
+				tr[p].fail_at = fail ? 5000 : 0;
+				h[p] = mw_hier_create(&cfg, 3, &d);
+				cr_assert_not_null(h[p], "%s", d.msg);
+				mw_hier_set_fast_path(h[p], p == 0);
+				mw_hier_set_memory_sink(h[p], &sink);
+				rc[p] = 0;
+				for (size_t i = 0; i < n && !rc[p]; i += 4096)
+					rc[p] = mw_hier_access_batch(
+						h[p], a + i,
+						n - i < 4096 ? n - i : 4096);
+			}
+			cr_assert_eq(rc[0], rc[1]);
+			cr_assert_eq(rc[0], fail ? MW_EIO : 0);
+			cr_assert_eq(tr[0].n, tr[1].n, "case %d: %lu vs %lu", k,
+				     (unsigned long)tr[0].n,
+				     (unsigned long)tr[1].n);
+			cr_assert_eq(tr[0].hash, tr[1].hash, "case %d", k);
+			for (uint32_t l = 0; l < 2; l++)
+				for (uint32_t t = 0; t <= 3; t++)
+					for (uint32_t op = 0; op < MW_OP_COUNT;
+					     op++) {
+						struct mw_counters c0, c1;
+
+						mw_hier_level_stats(
+							h[0], l, MW_STATS_ALL,
+							t, op, &c0);
+						mw_hier_level_stats(
+							h[1], l, MW_STATS_ALL,
+							t, op, &c1);
+						cr_assert(!memcmp(&c0, &c1,
+								  sizeof(c0)),
+							  "case %d level %u", k,
+							  l);
+					}
+			for (uint32_t t = 0; t <= 3; t++) {
+				struct mw_mem_counters m0, m1;
+
+				mw_hier_memory_stats(h[0], t, MW_STATS_ALL,
+						     &m0);
+				mw_hier_memory_stats(h[1], t, MW_STATS_ALL,
+						     &m1);
+				cr_assert(!memcmp(&m0, &m1, sizeof(m0)));
+			}
+			mw_hier_destroy(h[0]);
+			mw_hier_destroy(h[1]);
+		}
+	}
+	free(a);
 }
 
 Test(cache_api, policy_table)
