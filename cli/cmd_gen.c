@@ -181,10 +181,12 @@ static int write_trace(struct gen_opts *o)
 		cli_error_diag(&d);
 		goto out;
 	}
+	/* With --csv -, standard output holds only the CSV. */
 	if (strcmp(o->out, "-"))
-		printf("wrote %s records to %s\n",
-		       mw_fmt_count(n1, sizeof(n1), mw_stream_records(s)),
-		       o->out);
+		fprintf(o->csv && !strcmp(o->csv, "-") ? stderr : stdout,
+			"wrote %s records to %s\n",
+			mw_fmt_count(n1, sizeof(n1), mw_stream_records(s)),
+			o->out);
 	fflush(stdout);
 	status = CLI_EXIT_OK;
 	if (o->csv) {

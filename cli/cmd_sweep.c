@@ -14,11 +14,28 @@
 #include "cli/sweep_run.h"
 
 #include "common/units.h"
+#include "hierarchy/hwconfig.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/*
+ * Loads a --hw NAME|FILE once before any point runs, so a misspelt preset
+ * is refused at the start rather than after the points before it.
+ */
+static int check_hw(const char *name, struct mw_diag *d)
+{
+	struct mw_hw_cfg *cfg = malloc(sizeof(*cfg));
+	int err;
+
+	if (!cfg)
+		return mw_diag_set(d, MW_ENOMEM, "", 0, "out of memory");
+	err = mw_hw_open(cfg, name, d);
+	free(cfg);
+	return err;
+}
 
 #define JOBS_MAX 1024
 
@@ -175,7 +192,7 @@ static const struct argp argp = {
 	"      --vary tile=64x64x32,128x128x64,128x256x64 \\\n"
 	"      --vary order=row,grouped:8 --csv gemm.csv\n"
 	"  memwall sweep attention --vary seq=1024..65536*2 --hw h100-sxm "
-	"--hw a100-sxm --csv attn.csv\n"
+	"--hw a100-80g --csv attn.csv\n"
 	"  memwall sweep gemm --set tile=128x128x64 --vary "
 	"l2.size=20MiB:80MiB:20MiB --csv l2.csv\n"
 	"  memwall sweep gemm ... --shard 3/16 --csv part3.csv   (one job of "
@@ -219,8 +236,11 @@ int cli_sweep_main(int argc, char **argv, cli_sweep_get_eval get)
 			err = mw_sweep_vary(s, a.specs[i].text, &d);
 		else if (a.specs[i].kind == SPEC_SET)
 			err = mw_sweep_set(s, a.specs[i].text, &d);
-		else
-			err = mw_sweep_add_hw(s, a.specs[i].text, &d);
+		else {
+			err = check_hw(a.specs[i].text, &d);
+			if (!err)
+				err = mw_sweep_add_hw(s, a.specs[i].text, &d);
+		}
 	}
 	if (err) {
 		cli_error_diag(&d);
