@@ -617,9 +617,13 @@ static int plot_lines(const struct table *t, const bool *keep, long xc, long yc,
 			fputs(", \\\n     ", gp);
 		first = false;
 		gp_string(gp, data_path);
+		/* A miss-ratio curve is a step function: the ratio at one
+		   capacity holds until the next capacity the CSV lists. */
 		fprintf(gp,
-			" index %zu using 1:2 with linespoints pt 7 ps 0.6 "
-			"lw 1.5 title ",
+			mrc ? " index %zu using 1:2 with steps lw 1.5 title "
+			    : " index %zu using 1:2 with linespoints pt 7 ps "
+			      "0.6 "
+			      "lw 1.5 title ",
 			g++);
 		if (bc >= 0)
 			snprintf(title, sizeof(title), "%s=%s",
