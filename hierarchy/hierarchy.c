@@ -1642,11 +1642,16 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 				return bad_unit(h, i, unit);
 			unit %= units;
 		}
-		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
-				(addr + size < addr) | (op >= MW_OP_COUNT)))
-			return bad_record(h, i, a);
 		off = addr & (lsize - 1);
-		if (MW_UNLIKELY(off + size > lsize)) {
+		/* one branch for the record checks and a record crossing
+		   its line (also size 0), sorted out inside, as in
+		   uni2_body */
+		if (MW_UNLIKELY((tensor > ntensors) | (op >= MW_OP_COUNT) |
+				(addr + size < addr) |
+				((uint64_t)size - 1 > lsize - 1 - off))) {
+			if ((tensor > ntensors) | (size == 0) |
+			    (addr + size < addr) | (op >= MW_OP_COUNT))
+				return bad_record(h, i, a);
 			fast_send(h, 0, unit, addr, size, op, tensor);
 			goto next;
 		}
