@@ -65,6 +65,10 @@
  *    writebacks and the memory's requests before the batch returns
  *    (exact on uniform levels, see there).  Counters are read between
  *    batches only (a memory sink sees addresses, not counters).
+ *  - Record checks in batch_uni2 and batch_gpu2: one branch on the OR
+ *    of every check and of the line crossing, the cause sorted out
+ *    behind it.  The overflow term stays: a record ending exactly at
+ *    2^64 wraps without crossing its line.
  */
 #include "hierarchy/hierarchy.h"
 #include "common/alloc.h"
