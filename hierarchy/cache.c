@@ -38,6 +38,11 @@
  *    filled by the hierarchy's fast path, checked first by
  *    mw_cache_find.  It only speeds the search up (a stale hint fails the
  *    tag compare and the scan follows), so it changes no result.
+ *  - The tag and way-state arrays start on a 64-byte boundary (alloc64):
+ *    malloc gives 16 bytes, and a large block (mmap) starts 16 bytes
+ *    past a page, so a set's 8 or 16 tags (64 or 128 bytes) spanned one
+ *    host cache line more than they fill and half the vector tag loads
+ *    crossed a line.  Layout only: no result changes.
  */
 #include "hierarchy/cache.h"
 #include "hierarchy/cache_int.h"
@@ -126,6 +131,18 @@ static int check_geometry(const struct mw_level_cfg *cfg, struct mw_diag *d,
 	return 0;
 }
 
+/* bytes of memory at a 64-byte boundary (host cache line), or NULL; *mem
+   gets the allocation to mw_free (NULL on failure). */
+static void *alloc64(size_t bytes, void **mem)
+{
+	char *p = mw_malloc(bytes + 63);
+
+	*mem = p;
+	if (!p)
+		return NULL;
+	return p + ((64 - (uintptr_t)p % 64) % 64);
+}
+
 struct mw_cache *mw_cache_create(const struct mw_level_cfg *cfg,
 				 uint32_t ntensors, struct mw_diag *d)
 {
@@ -160,11 +177,12 @@ struct mw_cache *mw_cache_create(const struct mw_level_cfg *cfg,
 	mw_divider_init(&c->slice_div, c->slices);
 	n = (uint64_t)c->sets * c->ways;
 	c->lines = (uint32_t)n;
-	c->tag = mw_malloc(n * sizeof(*c->tag));
-	c->meta = mw_calloc(n, sizeof(*c->meta));
+	c->tag = alloc64(n * sizeof(*c->tag), &c->tag_mem);
+	c->meta = alloc64(n * sizeof(*c->meta), &c->meta_mem);
 	if (!c->tag || !c->meta)
 		goto out_free;
 	memset(c->tag, 0xff, n * sizeof(*c->tag));
+	memset(c->meta, 0, n * sizeof(*c->meta));
 	if (!c->full) {
 		c->hint = mw_calloc(c->sets, sizeof(*c->hint));
 		if (!c->hint)
@@ -224,8 +242,8 @@ void mw_cache_destroy(struct mw_cache *c)
 		return;
 	if (c->repl)
 		c->ops->destroy(c->repl);
-	mw_free(c->tag);
-	mw_free(c->meta);
+	mw_free(c->tag_mem);
+	mw_free(c->meta_mem);
 	mw_free(c->age);
 	mw_free(c->hint);
 	mw_free(c->hkey);

@@ -75,9 +75,11 @@ struct mw_cache {
 	uint64_t all_mask;
 	bool xor_index, full, write_back, alloc_write;
 	struct mw_divider set_div, slice_div;
-	uint64_t *tag;		    /* [sets * ways] */
+	uint64_t *tag;		    /* [sets * ways], 64-byte aligned */
 	struct mw_cache_meta *meta; /* [sets * ways], beside each other so a
-				       victim costs one memory access */
+				       victim costs one memory access;
+				       64-byte aligned */
+	void *tag_mem, *meta_mem;   /* the allocations holding tag, meta */
 	const struct mw_repl_ops *ops;
 	struct mw_repl *repl;
 	void (*hit)(struct mw_repl *r, uint32_t set,

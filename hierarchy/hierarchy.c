@@ -65,6 +65,10 @@
  *    writebacks and the memory's requests before the batch returns
  *    (exact on uniform levels, see there).  Counters are read between
  *    batches only (a memory sink sees addresses, not counters).
+ *  - Record checks in batch_uni2 and batch_gpu2: one branch on the OR
+ *    of every check and of the line crossing, the cause sorted out
+ *    behind it.  The overflow term stays: a record ending exactly at
+ *    2^64 wraps without crossing its line.
  */
 #include "hierarchy/hierarchy.h"
 #include "common/alloc.h"
@@ -1642,11 +1646,16 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 				return bad_unit(h, i, unit);
 			unit %= units;
 		}
-		if (MW_UNLIKELY((tensor > ntensors) | (size == 0) |
-				(addr + size < addr) | (op >= MW_OP_COUNT)))
-			return bad_record(h, i, a);
 		off = addr & (lsize - 1);
-		if (MW_UNLIKELY(off + size > lsize)) {
+		/* one branch for the record checks and a record crossing
+		   its line (also size 0), sorted out inside, as in
+		   uni2_body */
+		if (MW_UNLIKELY((tensor > ntensors) | (op >= MW_OP_COUNT) |
+				(addr + size < addr) |
+				((uint64_t)size - 1 > lsize - 1 - off))) {
+			if ((tensor > ntensors) | (size == 0) |
+			    (addr + size < addr) | (op >= MW_OP_COUNT))
+				return bad_record(h, i, a);
 			fast_send(h, 0, unit, addr, size, op, tensor);
 			goto next;
 		}

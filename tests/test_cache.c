@@ -1327,13 +1327,26 @@ Test(cache_api, units_checked_or_folded)
 	struct mw_hier *h;
 
 	/* two units (the general fast loop), one (the one-unit loop), one
-	   on the general path */
-	for (int v = 0; v < 3; v++) {
+	   on the general path, two lru levels on one unit (batch_uni2),
+	   the GPU shape on two units (batch_gpu2) */
+	for (int v = 0; v < 5; v++) {
 		struct mw_access a = {0, 4, 5, MW_OP_READ, 0};
 
-		machine(&cfg, v == 0 ? 2 : 1);
+		machine(&cfg, v == 0 || v == 4 ? 2 : 1);
 		cfg.nlevels = 1;
 		cfg.levels[0] = level("l1", 4096, 4, 64, 64, "lru");
+		if (v == 3) {
+			cfg.nlevels = 2;
+			cfg.levels[1] = level("l2", 16384, 16, 64, 64, "lru");
+		}
+		if (v == 4) {
+			cfg.nlevels = 2;
+			cfg.levels[0] = level("l1", 4096, 4, 128, 32, "lru");
+			cfg.levels[0].write = MW_WRITE_THROUGH;
+			cfg.levels[0].allocate = MW_ALLOC_NONE;
+			cfg.levels[1] = level("l2", 32768, 16, 128, 32, "lru");
+			cfg.levels[1].slices = 2;
+		}
 		h = mw_hier_create(&cfg, 0, &d);
 		if (v == 2)
 			mw_hier_set_fast_path(h, false);
@@ -1347,6 +1360,14 @@ Test(cache_api, units_checked_or_folded)
 		a.tensor = 0;
 		a.addr = UINT64_MAX - 2;
 		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		/* a record ending just below 2^64 is fine, one byte more
+		   wraps */
+		a.addr = UINT64_MAX - 1;
+		a.size = 1;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), 0);
+		a.size = 2;
+		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
+		a.size = 4;
 		a.addr = 0;
 		a.size = 0;
 		cr_assert_eq(mw_hier_access_batch(h, &a, 1), MW_ERANGE);
