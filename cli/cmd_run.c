@@ -343,9 +343,13 @@ static void print_time(const struct mw_results *r, const struct mw_hw_cfg *hw)
 	printf("\n  memory bandwidth: %s effective of %s peak",
 	       mw_fmt_si(a, sizeof(a), eff * 1e9, "B/s"),
 	       mw_fmt_si(b, sizeof(b), peak * 1e9, "B/s"));
-	if (peak > 0 && !strcmp(text(r, "memory", "mode"), "timing"))
+	if (peak > 0 && !strcmp(text(r, "memory", "mode"), "timing")) {
 		printf(" (%.1f%%, DRAM timing model)\n", 100.0 * eff / peak);
-	else
+		printf("  channels idle %.1f%% of the time (no request queued; "
+		       "channel imbalance %.3f over the run)\n",
+		       100.0 * f64(r, "memory", "idle_share"),
+		       f64(r, "memory", "imbalance"));
+	} else
 		printf(" (counting mode: the bytes at the peak)\n");
 	{
 		uint64_t h = u64(r, "memory", "row_hits");

@@ -65,6 +65,11 @@
  * - Read latency: request enqueue to last data; percentiles from a
  *   log-linear histogram (16 sub-buckets per power of two, so within
  *   about 6 %).
+ * - Idle share: a channel is idle from the end of the data of its last
+ *   queued entry until the next entry arrives (and from 0 to its first,
+ *   and after its last until the end); refresh does not count as work.
+ *   Summed over channels over channels x end.  Requests waiting at other
+ *   channels while one is idle are the front end's order, not a gap.
  * - Counting mode: no time; rows are classified in request order with
  *   one open row per bank.
  */
@@ -188,6 +193,8 @@ struct dchan {
 	/* stats */
 	uint64_t bytes_read, bytes_written, tx, hits, misses, conflicts;
 	uint64_t acts, pres, refs;
+	/* CK with no entry queued: up to empty_since, and since it if empty */
+	uint64_t idle_ck, empty_since;
 };
 
 struct hent {
@@ -1535,6 +1542,8 @@ static void issue(struct mw_dram *m, uint32_t ci)
 					ch->ovf_head[wr] = ch->ovf_n[wr] = 0;
 			}
 			m->queued--;
+			if (!ch->nr && !ch->nw)
+				ch->empty_since = data_end;
 			if (m->c.row_policy == MW_DRAM_CLOSED_PAGE &&
 			    !b->hits[0] && !b->hits[1] && !b->closing) {
 				b->closing = true;
@@ -1767,6 +1776,8 @@ static int submit(struct mw_dram *m, uint32_t ci, uint32_t bank, uint32_t row,
 	while ((write ? ch->nw >= m->c.write_queue : ch->nr >= m->c.read_queue))
 		if ((rc = step(m)))
 			return rc;
+	if (!ch->nr && !ch->nw && m->now > ch->empty_since)
+		ch->idle_ck += m->now - ch->empty_since;
 	{
 		const struct dentry ne = {.seq = m->seq++,
 					  .bank = bank,
@@ -1976,6 +1987,14 @@ void mw_dram_stats(const struct mw_dram *m, struct mw_dram_stats *s)
 		s->refreshes += ch->refs;
 	}
 	s->reads_done = m->lat_n;
+	for (i = 0; i < m->nch; i++) {
+		const struct dchan *ch = &m->ch[i];
+		uint64_t idle = ch->idle_ck;
+
+		if (!ch->nr && !ch->nw && m->end > ch->empty_since)
+			idle += m->end - ch->empty_since;
+		s->idle_ck += idle;
+	}
 	s->end_ck = m->end;
 	if (m->lat_n) {
 		s->read_lat_mean_ns =
@@ -2036,6 +2055,11 @@ int mw_dram_results(const struct mw_dram *m, struct mw_results *r)
 				       eff));
 		TRY(mw_results_add_f64(r, "memory", "efficiency",
 				       peak > 0 ? eff / peak : 0));
+		TRY(mw_results_add_f64(
+			r, "memory", "idle_share",
+			s.end_ck ? (double)s.idle_ck /
+					   ((double)s.end_ck * m->nch)
+				 : 0));
 		TRY(mw_results_add_f64(r, "memory", "read_latency_mean_ns",
 				       s.read_lat_mean_ns));
 		TRY(mw_results_add_f64(r, "memory", "read_latency_p50_ns",

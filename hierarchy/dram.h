@@ -227,6 +227,7 @@ struct mw_dram_stats {
 	uint64_t activations, precharges, refreshes;
 	uint64_t reads_done; /* read requests completed (line_bytes: lines) */
 	uint64_t end_ck;     /* last data transfer ends (CK) */
+	uint64_t idle_ck; /* channel-CK with no request queued (all channels) */
 	double read_lat_mean_ns; /* 0 if no reads */
 	double read_lat_p50_ns, read_lat_p99_ns;
 };

@@ -70,6 +70,7 @@ int mw_machine_finish(struct mw_machine *m, bool flush);
  * transactions, row_hits, row_misses, row_conflicts, activations,
  * precharges, refreshes, peak_bandwidth_GBps, imbalance, overfetch_bytes
  * and in timing mode time_ns, effective_bandwidth_GBps, efficiency,
+ * idle_share,
  * read_latency_mean_ns, read_latency_p50_ns, read_latency_p99_ns) and
  * memory:chN.  bytes_read / bytes_written of scope memory come from the
  * hierarchy only; overfetch_bytes = the bytes the memory moved (whole

@@ -987,3 +987,68 @@ Test(dram, slices_keep_the_global_order, .timeout = 120)
 			slices_keep_order(*std, "RoBaRaCoCh", p, p == 2);
 		}
 }
+
+/*
+ * idle_ck: with one read in flight exactly one channel holds a request at
+ * any time (arrival = the previous read's last data), so the others are
+ * idle: (channels - 1) x end, exactly, whatever the channels visited.
+ * Every read in one channel, many in flight: the same bound.  A
+ * sequential stream keeps every channel busy.
+ */
+Test(dram, idle_share_counts_channels_without_requests)
+{
+	struct mw_dram_cfg c;
+	struct mw_dram_stats s;
+	struct mw_rng rng;
+	struct mw_dram *m;
+	uint32_t nch, k;
+	struct mw_dram_loc l;
+
+	cfg_or_die(&c, "hbm3-6400");
+	set(&c, "outstanding", "1");
+	validate(&c);
+	nch = c.stacks * c.channels;
+	m = make(&c, 0);
+	mw_rng_seed(&rng, 7);
+	for (k = 0; k < 2000; k++)
+		cr_assert_eq(mw_dram_access(
+				     m, mw_rng_below(&rng, 1ull << 30) & ~31ull,
+				     32, false),
+			     0);
+	cr_assert_eq(mw_dram_finish(m), 0);
+	mw_dram_stats(m, &s);
+	cr_assert_gt(s.end_ck, 0);
+	cr_assert_eq(s.idle_ck, (uint64_t)(nch - 1) * s.end_ck,
+		     "idle %llu, end %llu", (unsigned long long)s.idle_ck,
+		     (unsigned long long)s.end_ck);
+	mw_dram_destroy(m);
+
+	cfg_or_die(&c, "hbm3-6400");
+	validate(&c);
+	m = make(&c, 0);
+	memset(&l, 0, sizeof(l));
+	for (k = 0; k < 4000; k++) {
+		l.f[MW_DF_RO] = k / c.columns;
+		l.f[MW_DF_CO] = k % c.columns;
+		l.f[MW_DF_BA] = k % c.banks;
+		cr_assert_eq(mw_dram_access(m, mw_dram_encode(&c, &l), 32,
+					    false),
+			     0);
+	}
+	cr_assert_eq(mw_dram_finish(m), 0);
+	mw_dram_stats(m, &s);
+	cr_assert_geq(s.idle_ck, (uint64_t)(nch - 1) * s.end_ck);
+	cr_assert_leq(s.idle_ck, (uint64_t)(nch - 1) * s.end_ck + s.end_ck);
+	mw_dram_destroy(m);
+
+	m = make(&c, 0);
+	for (k = 0; k < 40000; k++)
+		cr_assert_eq(mw_dram_access(m, (mw_addr)k * 128, 128, false),
+			     0);
+	cr_assert_eq(mw_dram_finish(m), 0);
+	mw_dram_stats(m, &s);
+	cr_assert_lt((double)s.idle_ck / ((double)s.end_ck * nch), 0.05,
+		     "idle %llu of %llu", (unsigned long long)s.idle_ck,
+		     (unsigned long long)s.end_ck * nch);
+	mw_dram_destroy(m);
+}
