@@ -226,7 +226,8 @@ struct mw_dram {
 	uint64_t wsum[WHEEL / 64];
 	uint64_t co_run; /* transactions in a row share all but the column */
 	/* mw_dram_decode, compiled: segments with their field multipliers,
-	 * then the XOR steps (fields of size > 1, CH to BA) */
+	 * then the +chash rotation, then the XOR steps (fields of size > 1,
+	 * CH to BA) */
 	struct dseg {
 		uint64_t radix, mult;
 		uint8_t field, shift;
@@ -601,6 +602,11 @@ static void decode_tx(const struct mw_dram *m, uint64_t tx, uint32_t *ch,
 		}
 		v[sg->field] += digit * sg->mult;
 	}
+	if (m->c.map_chash)
+		v[MW_DF_CH] = (v[MW_DF_CH] +
+			       mw_dram_chash(&m->c, tx / m->c.chash_div %
+							    m->c.chash_mod)) %
+			      m->nch;
 	if (m->ndxor) {
 		uint64_t r = v[MW_DF_RO];
 

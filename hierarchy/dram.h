@@ -117,10 +117,14 @@ struct mw_dram_cfg {
 	char mapping[96]; /* scheme name, field order or bit string */
 	struct mw_dram_timing t;
 	/* Derived by mw_dram_cfg_validate: */
-	uint32_t tx_bytes; /* bytes per column access per PC */
-	double tck_ns;	   /* CK period */
-	bool map_xor;	   /* bank-side fields XORed with row bits */
-	uint32_t nsegs;	   /* mapping segments, LSB first */
+	uint32_t tx_bytes;  /* bytes per column access per PC */
+	double tck_ns;	    /* CK period */
+	bool map_xor;	    /* bank-side fields XORed with row bits */
+	bool map_chash;	    /* +chash: channel rotated by a hash of the
+			    * address bits above the channel field */
+	uint64_t chash_div; /* +chash: transactions below the field's top */
+	uint64_t chash_mod; /* +chash: values of the bits above it */
+	uint32_t nsegs;	    /* mapping segments, LSB first */
 	struct mw_dram_seg seg[MW_DRAM_MAP_MAX];
 };
 
@@ -170,6 +174,13 @@ int mw_dram_cfg_set(struct mw_dram_cfg *c, const char *key, const char *value,
  */
 int mw_dram_cfg_from_kv(struct mw_dram_cfg *c, const struct mw_mem_kv *kv,
 			uint32_t n, const char *file, struct mw_diag *d);
+/*
+ * The +chash rotation of channel for q, the transaction index's digits
+ * above the last channel segment (addr / tx_bytes / chash_div mod
+ * chash_mod): a fixed 64-bit mix (murmur3 fmix64) of q, mod channels.
+ */
+uint32_t mw_dram_chash(const struct mw_dram_cfg *c, uint64_t q);
+
 /* Checks the whole config and compiles the mapping.  0 or MW_ECONFIG. */
 int mw_dram_cfg_validate(struct mw_dram_cfg *c, struct mw_diag *d);
 /* Writes the resolved values as a [memory] section.  0 or MW_EIO. */

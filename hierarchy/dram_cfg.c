@@ -25,6 +25,13 @@
  *   of two; addresses past the capacity wrap.  "+xor" adds to each
  *   bank-side field (Ch, Ra, Bg, Ba) successive low row bits (XOR when
  *   the field is a power of two, addition modulo its size otherwise).
+ *   "+chash" (combinable with +xor, applied before it) rotates the
+ *   channel by H(q) modulo the channel count, q being the address's
+ *   digits above the last channel segment and H a fixed 64-bit mix
+ *   (murmur3 fmix64): every field but the channel is untouched and q is
+ *   a function of them, so the mapping stays a bijection, and a stride
+ *   that is a multiple of gcd-sharing channel steps no longer pins a
+ *   few channels (real GPUs hash physical addresses across channels).
  */
 #include "hierarchy/dram.h"
 #include "common/units.h"
@@ -720,19 +727,53 @@ static int compile_order(struct mw_dram_cfg *c, const char *s, size_t len,
 	return 0;
 }
 
+static int compile_chash(struct mw_dram_cfg *c)
+{
+	uint32_t i, last = 0;
+	bool any = false;
+
+	c->chash_div = 1;
+	c->chash_mod = 1;
+	for (i = 0; i < c->nsegs; i++)
+		if (c->seg[i].field == MW_DF_CH) {
+			last = i;
+			any = true;
+		}
+	if (!c->map_chash || !any)
+		return 0;
+	for (i = 0; i < c->nsegs; i++) {
+		if (i <= last)
+			c->chash_div *= c->seg[i].radix;
+		else
+			c->chash_mod *= c->seg[i].radix;
+	}
+	return 0;
+}
+
 static int compile_mapping(struct mw_dram_cfg *c, struct mw_diag *d)
 {
 	char buf[128];
 	const char *s = c->mapping, *plus = strchr(s, '+');
 	size_t len = plus ? (size_t)(plus - s) : strlen(s), i;
 	bool bits = len > 0;
+	int rc;
 
 	c->map_xor = false;
-	if (plus) {
-		if (strcasecmp(plus, "+xor"))
+	c->map_chash = false;
+	while (plus) {
+		const char *next = strchr(plus + 1, '+');
+		size_t n = next ? (size_t)(next - plus) : strlen(plus);
+
+		if (n == 4 && !strncasecmp(plus, "+xor", 4) && !c->map_xor)
+			c->map_xor = true;
+		else if (n == 6 && !strncasecmp(plus, "+chash", 6) &&
+			 !c->map_chash)
+			c->map_chash = true;
+		else
 			return map_err(d, c->mapping,
-				       "the only suffix is +xor");
-		c->map_xor = true;
+				       "suffixes are +xor and +chash (each at "
+				       "most once)");
+		plus = next;
 	}
 	if (len == 10 && !strncasecmp(s, "interleave", 10)) {
 		/* 128 B of columns, then channel, PC, bank group, bank. */
@@ -746,14 +787,15 @@ static int compile_mapping(struct mw_dram_cfg *c, struct mw_diag *d)
 		else
 			snprintf(buf, sizeof(buf), "RoCoBaBgRaCh");
 		c->map_xor = true;
-		return compile_order(c, buf, strlen(buf), d);
+		rc = compile_order(c, buf, strlen(buf), d);
+	} else {
+		for (i = 0; i < len; i++)
+			if (!strchr("RBGPHC", s[i]))
+				bits = false;
+		rc = bits ? compile_bits(c, s, len, d)
+			  : compile_order(c, s, len, d);
 	}
-	for (i = 0; i < len; i++)
-		if (!strchr("RBGPHC", s[i]))
-			bits = false;
-	if (bits)
-		return compile_bits(c, s, len, d);
-	return compile_order(c, s, len, d);
+	return rc ? rc : compile_chash(c);
 }
 
 int mw_dram_cfg_validate(struct mw_dram_cfg *c, struct mw_diag *d)
@@ -864,6 +906,16 @@ int mw_dram_cfg_validate(struct mw_dram_cfg *c, struct mw_diag *d)
 
 /* ---- decode / encode ------------------------------------------------------ */
 
+uint32_t mw_dram_chash(const struct mw_dram_cfg *c, uint64_t q)
+{
+	q ^= q >> 33;
+	q *= 0xff51afd7ed558ccdull;
+	q ^= q >> 33;
+	q *= 0xc4ceb9fe1a85ec53ull;
+	q ^= q >> 33;
+	return (uint32_t)(q % field_size(c, MW_DF_CH));
+}
+
 void mw_dram_decode(const struct mw_dram_cfg *c, mw_addr addr,
 		    struct mw_dram_loc *loc)
 {
@@ -889,6 +941,12 @@ void mw_dram_decode(const struct mw_dram_cfg *c, mw_addr addr,
 		v[s->field] += digit * mult[s->field];
 		mult[s->field] *= s->radix;
 	}
+	if (c->map_chash) {
+		uint64_t nch = field_size(c, MW_DF_CH),
+			 q = addr / c->tx_bytes / c->chash_div % c->chash_mod;
+
+		v[MW_DF_CH] = (v[MW_DF_CH] + mw_dram_chash(c, q)) % nch;
+	}
 	if (c->map_xor) {
 		uint64_t row = v[MW_DF_RO];
 
@@ -910,11 +968,27 @@ void mw_dram_decode(const struct mw_dram_cfg *c, mw_addr addr,
 		loc->f[f] = (uint32_t)v[f];
 }
 
-mw_addr mw_dram_encode(const struct mw_dram_cfg *c,
-		       const struct mw_dram_loc *loc)
+/* The transaction index of raw (un-hashed, un-XORed) field values. */
+static uint64_t compose(const struct mw_dram_cfg *c, const uint64_t *v0)
 {
 	uint64_t v[MW_DF_N], a = 0, mult = 1;
 	uint32_t i;
+
+	memcpy(v, v0, sizeof(v));
+	for (i = 0; i < c->nsegs; i++) {
+		const struct mw_dram_seg *s = &c->seg[i];
+
+		a += (v[s->field] % s->radix) * mult;
+		v[s->field] /= s->radix;
+		mult *= s->radix;
+	}
+	return a;
+}
+
+mw_addr mw_dram_encode(const struct mw_dram_cfg *c,
+		       const struct mw_dram_loc *loc)
+{
+	uint64_t v[MW_DF_N];
 	int f;
 
 	for (f = 0; f < MW_DF_N; f++)
@@ -936,14 +1010,17 @@ mw_addr mw_dram_encode(const struct mw_dram_cfg *c,
 			}
 		}
 	}
-	for (i = 0; i < c->nsegs; i++) {
-		const struct mw_dram_seg *s = &c->seg[i];
+	if (c->map_chash) {
+		/* q is made of the digits above the channel's top segment,
+		 * which the hash leaves alone: compose them with channel 0. */
+		uint64_t nch = field_size(c, MW_DF_CH), ch = v[MW_DF_CH] % nch,
+			 q;
 
-		a += (v[s->field] % s->radix) * mult;
-		v[s->field] /= s->radix;
-		mult *= s->radix;
+		v[MW_DF_CH] = 0;
+		q = compose(c, v) / c->chash_div % c->chash_mod;
+		v[MW_DF_CH] = (ch + nch - mw_dram_chash(c, q)) % nch;
 	}
-	return a * c->tx_bytes;
+	return compose(c, v) * c->tx_bytes;
 }
 
 uint64_t mw_dram_capacity(const struct mw_dram_cfg *c)
@@ -1009,6 +1086,13 @@ int mw_dram_describe_mapping(const struct mw_dram_cfg *c, char *buf, size_t cap)
 		have[s->field] *= s->radix;
 		below *= s->radix;
 	}
+	if (c->map_chash)
+		PUT("  then channel += H(address / %llu mod %llu) modulo "
+		    "%llu (+chash; H: murmur3 fmix64 of the address bits "
+		    "above the channel field, the other fields unchanged)\n",
+		    (unsigned long long)(c->chash_div * c->tx_bytes),
+		    (unsigned long long)c->chash_mod,
+		    (unsigned long long)field_size(c, MW_DF_CH));
 	if (c->map_xor)
 		PUT("  then channel, pseudo_channel, bank_group, bank are each "
 		    "XORed with the next low bits of the row (added modulo "

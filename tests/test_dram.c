@@ -217,15 +217,26 @@ Test(dram, write_ini_round_trip)
 Test(dram, mapping_round_trips)
 {
 	static const char *const maps[] = {
-		"interleave",	  "RoBaRaCoCh",	      "ChRaBaRoCo",
-		"RoCoBaRaCh+xor", "RoBgBaRaCo2ChCo3", "RoBaRaCoCh+xor",
+		"interleave",
+		"RoBaRaCoCh",
+		"ChRaBaRoCo",
+		"RoCoBaRaCh+xor",
+		"RoBgBaRaCo2ChCo3",
+		"RoBaRaCoCh+xor",
+		"RoBaBgCoRaChCo2+xor+chash",
+		"RoBaBgCoRaChCo2+chash",
+		"interleave+chash",
+		"ChRaBaRoCo+chash",
+		"RoCoBaRaCh+chash+xor",
+		"RRRRRRRRRRRRRRBBGGGPHHHHCCCCC+chash",
 	};
-	static const char *const stacks[] = {"1", "5"};
+	/* hbm3-6400 has 16 channels a stack: 16, 80, 48, 112 channels */
+	static const char *const stacks[] = {"1", "5", "3", "7"};
 	struct mw_rng rng;
 	size_t i, s, k;
 
 	mw_rng_seed(&rng, 4);
-	for (s = 0; s < 2; s++)
+	for (s = 0; s < sizeof(stacks) / sizeof(stacks[0]); s++)
 		for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 			struct mw_dram_cfg c;
 			struct mw_diag d;
@@ -236,7 +247,8 @@ Test(dram, mapping_round_trips)
 			set(&c, "mapping", maps[i]);
 			if (mw_dram_cfg_validate(&c, &d)) {
 				/* bit widths need power-of-two fields */
-				cr_assert(s == 1 && strchr(maps[i], '2'),
+				cr_assert(s > 0 && (strchr(maps[i], '2') ||
+						    strchr(maps[i], 'H')),
 					  "%s: %s", maps[i], d.msg);
 				continue;
 			}
@@ -244,6 +256,10 @@ Test(dram, mapping_round_trips)
 							      sizeof(desc)),
 				     0);
 			cr_assert(strstr(desc, "row"), "%s", desc);
+			cr_assert_eq(c.map_chash,
+				     strstr(maps[i], "chash") != NULL);
+			cr_assert_eq(strstr(desc, "+chash;") != NULL,
+				     c.map_chash, "%s", desc);
 			for (k = 0; k < 2000; k++) {
 				uint64_t a =
 					mw_rng_below(&rng,
@@ -264,6 +280,61 @@ Test(dram, mapping_round_trips)
 				cr_assert_eq(memcmp(&l, &l2, sizeof(l)), 0);
 			}
 		}
+}
+
+/*
+ * +chash: on 80 channels an 8 KiB stride (64 lines of 128 B,
+ * gcd(64, 80) = 16) reaches 5 channels plainly and nearly all of them
+ * hashed; addresses within one 128 B run keep sharing a channel, every
+ * other field is the plain mapping's, and a capacity's worth of
+ * consecutive blocks still fills each channel equally (a bijection).
+ */
+Test(dram, chash_spreads_strides)
+{
+	struct mw_dram_cfg p, h;
+	struct mw_diag d;
+	uint32_t seen_p[80] = {0}, seen_h[80] = {0}, np = 0, nh = 0, k;
+	uint64_t a;
+
+	cfg_or_die(&p, "hbm3-6400");
+	set(&p, "stacks", "5");
+	set(&p, "mapping", "RoBaBgCoRaChCo2+xor");
+	validate(&p);
+	h = p;
+	set(&h, "mapping", "RoBaBgCoRaChCo2+xor+chash");
+	validate(&h);
+	cr_assert_eq(h.chash_div, 4 * 80);
+	for (k = 0; k < 512; k++) { /* 4 MiB: row 0, the +xor is idle */
+		struct mw_dram_loc lp, lh, l2;
+
+		a = (uint64_t)k * 8192;
+		mw_dram_decode(&p, a, &lp);
+		mw_dram_decode(&h, a, &lh);
+		np += !seen_p[lp.f[MW_DF_CH]]++;
+		nh += !seen_h[lh.f[MW_DF_CH]]++;
+		cr_assert_eq(lp.f[MW_DF_RO], lh.f[MW_DF_RO]);
+		cr_assert_eq(lp.f[MW_DF_BA], lh.f[MW_DF_BA]);
+		cr_assert_eq(lp.f[MW_DF_PC], lh.f[MW_DF_PC]);
+		cr_assert_eq(lp.f[MW_DF_CO], lh.f[MW_DF_CO]);
+		mw_dram_decode(&h, a + 96, &l2);
+		cr_assert_eq(l2.f[MW_DF_CH], lh.f[MW_DF_CH]);
+	}
+	cr_assert_eq(np, 5);
+	cr_assert_geq(nh, 78, "%u channels", nh);
+	memset(seen_h, 0, sizeof(seen_h));
+	for (a = 0; a < 64ull * 10240; a += 128) {
+		struct mw_dram_loc l;
+
+		mw_dram_decode(&h, a, &l);
+		seen_h[l.f[MW_DF_CH]]++;
+	}
+	for (k = 0; k < 80; k++)
+		cr_assert_eq(seen_h[k], 64);
+	set(&h, "mapping", "RoBaBgCoRaChCo2+chash+chash");
+	cr_assert_eq(mw_dram_cfg_validate(&h, &d), MW_ECONFIG);
+	cr_assert(strstr(d.msg, "+chash"), "%s", d.msg);
+	set(&h, "mapping", "RoBaBgCoRaChCo2+hash");
+	cr_assert_eq(mw_dram_cfg_validate(&h, &d), MW_ECONFIG);
 }
 
 Test(dram, custom_bit_string)
@@ -742,6 +813,8 @@ Test(dram, model_decodes_like_mw_dram_decode)
 	static const struct {
 		const char *std, *map, *stacks;
 	} cases[] = {{"hbm3-6400", "RoBaBgCoRaChCo2+xor", "5"},
+		     {"hbm3-6400", "RoBaBgCoRaChCo2+xor+chash", "5"},
+		     {"hbm2e-3200", "RoCoBaRaCh+chash", "3"},
 		     {"hbm3-6400", "interleave", "1"},
 		     {"hbm2e-3200", "ChRaBaRoCo", "3"},
 		     {"ddr5-4800", "RoBaRaCoCh+xor", "8"}};
