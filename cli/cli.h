@@ -64,14 +64,20 @@ void cli_progress_end(void);
 
 struct cli_input_opts {
 	struct mw_read_opts read;
-	const char *regions; /* --regions FILE, NULL = none */
+	const char *regions;	/* --regions FILE, NULL = none */
+	uint64_t page_map;	/* --page-map SIZE: page bytes, 0 = none */
+	uint64_t page_map_seed; /* its SEED (default 1) */
 };
 
-/* Options --format, --skip-bad, --units, --regions; input: struct cli_input_opts. */
+/*
+ * Options --format, --skip-bad, --units, --regions, --page-map; input:
+ * struct cli_input_opts.
+ */
 extern const struct argp cli_input_argp;
 
 /*
- * Opens a trace with the input options (regions applied); prints the
+ * Opens a trace with the input options (regions, then the page map
+ * applied); prints the
  * error and returns NULL on failure.
  */
 struct mw_stream *cli_open_trace(const char *path,

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #include "common/units.h"
+#include "traces/pagemap.h"
 #include "traces/regions.h"
 
 #include <stdio.h>
@@ -13,7 +14,8 @@
 enum {
 	OPT_SKIP_BAD = 0x100,
 	OPT_UNITS,
-	OPT_REGIONS
+	OPT_REGIONS,
+	OPT_PAGE_MAP
 };
 
 static const struct argp_option input_options[] = {
@@ -28,7 +30,33 @@ static const struct argp_option input_options[] = {
 	 0},
 	{"regions", OPT_REGIONS, "FILE", 0,
 	 "Tag accesses with tensors from a CSV of name,base,size", 0},
+	{"page-map", OPT_PAGE_MAP, "SIZE[:SEED]", 0,
+	 "Map SIZE-byte pages (a power of two >= 64, e.g. 4KiB) to seeded "
+	 "pseudo-random physical frames, as an OS does (SEED default 1)",
+	 0},
 	{0}};
+
+/* SIZE[:SEED] into o; 0 or -1. */
+static int parse_page_map(const char *arg, struct cli_input_opts *o)
+{
+	char size[64];
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	uint64_t bytes, seed = 1;
+
+	if (n >= sizeof(size))
+		return -1;
+	memcpy(size, arg, n);
+	size[n] = 0;
+	if (mw_parse_size(size, &bytes) || bytes < MW_PAGE_MAP_MIN ||
+	    (bytes & (bytes - 1)))
+		return -1;
+	if (colon && mw_parse_u64(colon + 1, &seed))
+		return -1;
+	o->page_map = bytes;
+	o->page_map_seed = seed;
+	return 0;
+}
 
 static error_t parse_input(int key, char *arg, struct argp_state *state)
 {
@@ -52,6 +80,13 @@ static error_t parse_input(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_REGIONS:
 		o->regions = arg;
+		break;
+	case OPT_PAGE_MAP:
+		if (parse_page_map(arg, o))
+			argp_error(state,
+				   "--page-map wants SIZE[:SEED] with SIZE a "
+				   "power of two >= %d bytes, not '%s'",
+				   MW_PAGE_MAP_MIN, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -85,6 +120,13 @@ struct mw_stream *cli_open_trace(const char *path,
 	}
 	if (regions) {
 		s = mw_stream_tag_regions(s, regions, &d);
+		if (!s) {
+			cli_error_diag(&d);
+			return NULL;
+		}
+	}
+	if (o->page_map) {
+		s = mw_stream_page_map(s, o->page_map, o->page_map_seed, &d);
 		if (!s)
 			cli_error_diag(&d);
 	}
