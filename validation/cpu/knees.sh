@@ -8,7 +8,10 @@
 #   HW       the machine, a preset or INI file (default cpu-host)
 # Environment: DATA (default validation/data: cpu-chase.csv and
 # cpu-bandwidth.csv), CC (default cc), MAX_LINES (default 32768: the
-# sampled lines per lap above which set sampling starts).
+# sampled lines per lap above which set sampling starts), PAGE_MAP (default
+# 4096: `sim --page-map` page size, the benchmarks' 4 KiB virtual pages
+# mapped to pseudo-random physical frames, as the OS backs them; 0 = none,
+# simulate the virtual addresses).
 #
 # For every working-set size of data/cpu-chase.csv and data/cpu-bandwidth.csv
 # it generates the benchmark's access pattern (predict.c: chase.c's random
@@ -31,7 +34,7 @@ root=$(cd "$here/../.." && pwd)
 memwall=${1:-$root/build/rel/memwall}
 hw=${2:-cpu-host}
 data=${DATA:-$root/validation/data}
-: "${CC:=cc}" "${MAX_LINES:=32768}"
+: "${CC:=cc}" "${MAX_LINES:=32768}" "${PAGE_MAP:=4096}"
 [ -x "$memwall" ] || { echo "knees.sh: no memwall binary at $memwall (make memwall)" >&2; exit 2; }
 for f in cpu-chase.csv cpu-bandwidth.csv; do
 	[ -r "$data/$f" ] || { echo "knees.sh: $data/$f is missing (validation/cpu/run.sh)" >&2; exit 2; }
@@ -68,6 +71,15 @@ END {
 	}
 }' "$w/hw.ini" >"$w/levels"
 kmax=$(awk 'BEGIN { k = 65536 } { while (k > 1 && $3 % k) k /= 2 } END { print k }' "$w/levels")
+# Page mapping keeps the offset within a page: set sampling stays exact
+# while the kept line numbers' low bits lie within the page (SAMPLE <= page / 64).
+pm=
+if [ "$PAGE_MAP" -gt 0 ]; then
+	pm="--page-map $PAGE_MAP"
+	while [ "$kmax" -gt 1 ] && [ $((kmax * 64)) -gt "$PAGE_MAP" ]; do
+		kmax=$((kmax / 2))
+	done
+fi
 nlev=$(wc -l <"$w/levels")
 [ "$nlev" -ge 1 ] || { echo "knees.sh: $hw has no cache level" >&2; exit 1; }
 
@@ -79,7 +91,7 @@ predict() {
 			k=$((k * 2))
 		done
 		"$w/predict" "$1" "$ws" "$k" >"$w/trace.csv"
-		"$memwall" sim "$w/trace.csv" --format csv --hw "$hw" --csv "$w/sim.csv" >/dev/null
+		"$memwall" sim "$w/trace.csv" --format csv $pm --hw "$hw" --csv "$w/sim.csv" >/dev/null
 		awk -F, -v ws="$ws" -v meas="$meas" -v k="$k" -v levels="$w/levels" '
 			$2 == "reads.accesses" { acc[$1] = $3 }
 			$2 == "reads.misses" { mis[$1] = $3 }
@@ -96,7 +108,7 @@ predict() {
 predict chase "$data/cpu-chase.csv" >"$w/chase"
 predict read "$data/cpu-bandwidth.csv" >"$w/read"
 
-awk -v hw="$hw" -v kmax="$kmax" -v levels="$w/levels" -v chase="$w/chase" -v rd="$w/read" '
+awk -v hw="$hw" -v pm="$pm" -v kmax="$kmax" -v levels="$w/levels" -v chase="$w/chase" -v rd="$w/read" '
 function human(b) {
 	if (b >= 1073741824) return sprintf("%g GiB", b / 1073741824)
 	if (b >= 1048576) return sprintf("%g MiB", b / 1048576)
@@ -133,7 +145,7 @@ function fmtknee(tag, n, unit) {
 BEGIN {
 	while ((getline l < levels) > 0) { split(l, f, " "); nl++; lname[nl] = f[1]; lsize[nl] = f[2] }
 	load(chase, "c"); load(rd, "r")
-	printf "predicted: memwall sim --hw %s on the access patterns of chase.c and bandwidth.c\n", hw
+	printf "predicted: memwall sim --hw %s %s on the access patterns of chase.c and bandwidth.c\n", hw, pm
 	printf "(share of the measured loads that miss each level; sample = 1 in N lines kept, set sampling)\n\n"
 	printf "%10s %10s", "working", "chase"
 	for (i = 1; i <= nl; i++) printf " %7s", lname[i]
