@@ -60,20 +60,28 @@ static struct mw_measured *load_text(const char *text, char **path)
 	return m;
 }
 
-static struct mw_validate *run_small(const struct mw_measured *m,
-				     uint64_t max_records)
+/* Validates m with the --set overrides sets[0..nsets-1]. */
+static struct mw_validate *run_with(const struct mw_measured *m,
+				    const char *const *sets, size_t nsets,
+				    uint64_t max_records)
 {
 	struct mw_validate_opts o;
 	struct mw_validate *v;
 	struct mw_diag d;
 
 	mw_validate_opts_init(&o);
-	o.sets = small_sets;
-	o.nsets = 2;
+	o.sets = sets;
+	o.nsets = nsets;
 	o.max_records = max_records;
 	v = mw_validate_run(m, &o, &d);
 	cr_assert_not_null(v, "%s", d.msg);
 	return v;
+}
+
+static struct mw_validate *run_small(const struct mw_measured *m,
+				     uint64_t max_records)
+{
+	return run_with(m, small_sets, 2, max_records);
 }
 
 /* The results of a direct mw_run of the fixture's gemm. */
@@ -496,17 +504,9 @@ Test(validate, copy_bandwidth)
 	static const char *const sets[] = {"machine.units=4", "l2.size=256KiB",
 					   "memory.timing=off"};
 	struct mw_measured *m = load_text(text, &path);
-	struct mw_validate_opts o;
-	struct mw_validate *v;
+	struct mw_validate *v = run_with(m, sets, 3, 1000000);
 	const struct mw_validate_row *x;
-	struct mw_diag d;
 
-	mw_validate_opts_init(&o);
-	o.sets = sets;
-	o.nsets = 3;
-	o.max_records = 1000000;
-	v = mw_validate_run(m, &o, &d);
-	cr_assert_not_null(v, "%s", d.msg);
 	x = mw_validate_row(v, 0);
 	cr_assert_null(x->reason, "%s", x->reason);
 	cr_assert_str_eq(x->predicted_name, "memory.effective_bandwidth");
