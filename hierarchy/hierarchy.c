@@ -1184,6 +1184,33 @@ u2_victim(const uint64_t *x, uint32_t W)
 		  : 8 + (uint32_t)__builtin_ctzll(z1 | (1ull << 63)) / 8;
 }
 
+/*
+ * The lowest invalid way of a set (W ways, its two rank words x), or W
+ * when the set is full: mw_cache_match(tag, W, TAG_NONE) read off the
+ * ranks, as an invalid way has rank AGE_NONE and a valid one a rank
+ * below W (cache_int.h; checked by mw_cache_check_set).  No scan of the
+ * tags: a level whose records use few of its sets never fills, and then
+ * every miss asks.  age_lanes_eq flags the lowest equal lane exactly and
+ * others only above it, so the padding lanes (AGE_NONE too) are masked
+ * off after the fact.
+ */
+static inline __attribute__((always_inline)) uint32_t
+u2_invalid(const uint64_t *x, uint32_t W)
+{
+	uint64_t z = age_lanes_eq(x[0], AGE_NONE);
+
+	if (W < 8)
+		z &= (1ull << 8 * W) - 1;
+	if (z)
+		return (uint32_t)__builtin_ctzll(z) / 8;
+	if (W <= 8)
+		return W;
+	z = age_lanes_eq(x[1], AGE_NONE);
+	if (W < 16)
+		z &= (1ull << 8 * (W - 8)) - 1;
+	return z ? 8 + (uint32_t)__builtin_ctzll(z) / 8 : W;
+}
+
 /* mw_cache_find on the locals: the way of set holding line, or W. */
 static inline __attribute__((always_inline)) uint32_t
 u2_find(const struct u2_level *v, uint32_t set, uint64_t line, uint32_t W)
@@ -1254,7 +1281,7 @@ u2_place(struct u2_level *v, uint32_t set, uint64_t line, unsigned op,
 	if (MW_UNLIKELY(v->filling)) {
 		struct mw_cache *c = v->c;
 
-		w = mw_cache_match(&v->tag[base], W, TAG_NONE);
+		w = u2_invalid(x, W);
 		if (w < W && ++c->nvalid == c->lines)
 			v->filling = false;
 	}
@@ -1482,21 +1509,19 @@ static bool gpu2_ok(const struct mw_hier *h)
 }
 
 /* Each run of consecutive sectors of mask in the line at base, as
-   (first sector, count); fast_runs's loop. */
+   (first sector, count); fast_runs's loop.  No branch inside a run:
+   adding the lowest set bit carries through the lowest run of ones, so
+   m & (m + lowest) is m without that run (a run up to bit 63 carries
+   out of the word: the same). */
 #define G2_RUNS(mask, lo, cnt, body)                                           \
 	do {                                                                   \
 		uint64_t m_ = (mask);                                          \
 		while (m_) {                                                   \
+			uint64_t next_ = m_ & (m_ + (m_ & (0 - m_)));          \
 			unsigned lo = (unsigned)__builtin_ctzll(m_);           \
-			uint64_t rest_ = m_ >> lo;                             \
-			unsigned cnt =                                         \
-				rest_ == UINT64_MAX                            \
-					? 64                                   \
-					: (unsigned)__builtin_ctzll(~rest_);   \
+			unsigned cnt = (unsigned)mw_popcount64(m_ ^ next_);    \
 			body;                                                  \
-			m_ = cnt + lo >= 64                                    \
-				     ? 0                                       \
-				     : m_ & ~mask_range(lo, lo + cnt - 1);     \
+			m_ = next_;                                            \
 		}                                                              \
 	} while (0)
 
@@ -1584,7 +1609,9 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 		const uint64_t *t = &c->tag[base];
 
 		k->v[MW_STAT_MISSES]++;
-		w = c->nvalid == c->lines ? W : mw_cache_match(t, W, TAG_NONE);
+		w = c->nvalid == c->lines
+			    ? W
+			    : u2_invalid(&c->age[(size_t)set * 2], W);
 		if (w < W) {
 			/* a fill of an invalid way (rank AGE_NONE) */
 			u2_touch(&c->age[(size_t)set * 2], w, AGE_NONE, W);
@@ -1702,8 +1729,7 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 			k->v[MW_STAT_MISSES]++;
 			w = c->nvalid == c->lines
 				    ? W1
-				    : mw_cache_match(&c->tag[base], W1,
-						     TAG_NONE);
+				    : u2_invalid(&c->age[(size_t)set * 2], W1);
 			if (w < W1) {
 				u2_touch(&c->age[(size_t)set * 2], w, AGE_NONE,
 					 W1);

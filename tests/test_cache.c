@@ -776,6 +776,11 @@ static void compare(const struct mw_hier *h, const struct nv_hier *H,
 /* Records per mw_hier_access_batch call in differential_path. */
 static size_t diff_batch = 97;
 
+/* differential_path moves each 128-byte piece k of the address span to
+   k * 128 * diff_spread: with a spread > 1 the records use a few sets
+   of each level only, so the levels never fill. */
+static uint64_t diff_spread = 1;
+
 /* Runs n random records through the fast model (on its fast request path
    when fast, else on the general one) and the naive one and compares
    everything. */
@@ -796,6 +801,9 @@ static void differential_path(const struct mw_hw_cfg *cfg, size_t n,
 	H = nv_create(cfg);
 	mw_rng_seed(&r, seed);
 	gen(&r, a, n, cfg->machine.units, nt, span, maxsize);
+	for (size_t i = 0; i < n; i++)
+		a[i].addr =
+			a[i].addr / 128 * 128 * diff_spread + a[i].addr % 128;
 	for (size_t i = 0; i < n; i += diff_batch) {
 		size_t m = n - i < diff_batch ? n - i : diff_batch;
 
@@ -1049,6 +1057,30 @@ Test(cache_diff, gpu_two_levels)
 			differential(&cfg, 12000, 600 + i, 64 * 1024, 150,
 				     what);
 		}
+}
+
+/* Levels that never fill (records in 4 of their 64 first-level sets):
+   the specialised loops find a set's invalid ways from its ranks, not
+   from whether the whole level is full. */
+Test(cache_diff, sparse_sets_never_fill)
+{
+	struct mw_hw_cfg cfg;
+
+	diff_spread = 16;
+	machine(&cfg, 1);
+	cfg.nlevels = 2;
+	cfg.levels[0] = level("l1", 64 * 8 * 64, 8, 64, 64, "lru");
+	cfg.levels[1] = level("l2", 256 * 16 * 64, 16, 64, 64, "lru");
+	differential(&cfg, 12000, 700, 64 * 1024, 80, "sparse uniform");
+	machine(&cfg, 3);
+	cfg.nlevels = 2;
+	cfg.levels[0] = level("l1", 64 * 4 * 128, 4, 128, 32, "lru");
+	cfg.levels[0].write = MW_WRITE_THROUGH;
+	cfg.levels[0].allocate = MW_ALLOC_NONE;
+	cfg.levels[1] = level("l2", 2 * 128 * 16 * 128, 16, 128, 32, "lru");
+	cfg.levels[1].slices = 2;
+	differential(&cfg, 12000, 701, 64 * 1024, 150, "sparse gpu");
+	diff_spread = 1;
 }
 
 Test(cache_diff, straight_to_memory)
