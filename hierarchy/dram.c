@@ -1106,7 +1106,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		bool allbank = m->c.refresh == MW_DRAM_REF_ALLBANK;
 
 		uint64_t bmin = INF;
-		bool multi = cb[i].cnext[md] != NIL;
+		bool multi = cb[i].cnext[md] != NIL, walk;
 
 		bt = INF;
 		bb = NIL;
@@ -1143,7 +1143,10 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		}
 		/* no member's next_act is below actmin (a lower bound) */
 		lb = max64(max64(lb, now), ch->actmin[md]);
-		for (; i != NIL; i = cb[i].cnext[md]) {
+		/* no ACT is legal before lb, and a column command wins a
+		   tie: one at or before lb makes the walk moot */
+		walk = !(ch->best.kind != C_NONE && ch->best.t <= lb);
+		for (; walk && i != NIL; i = cb[i].cnext[md]) {
 			const struct dbank *b = &cb[i];
 			uint64_t t =
 				max64(max64(b->next_act, cg[b->grp].next_act),
@@ -1167,7 +1170,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			if (bt == lb)
 				break;
 		}
-		if (multi && i == NIL)
+		if (multi && walk && i == NIL)
 			ch->actmin[md] = bmin; /* a full walk: the exact min */
 		if (bb != NIL) {
 			c = (struct dcand){.t = bt,
@@ -1181,8 +1184,13 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				ch->best = c;
 		}
 	}
-	if ((i = ch->chead[md][K_PRE]) != NIL) {
-		s = max64(ch->rowbus, now);
+	s = max64(ch->rowbus, now);
+	/* no conflict PRE is legal before s; at s it loses to a column
+	   command (priority 1) but not always to an ACT (the same priority:
+	   the older entry) */
+	if ((i = ch->chead[md][K_PRE]) != NIL &&
+	    !(ch->best.kind != C_NONE &&
+	      (ch->best.t < s || (ch->best.t == s && ch->best.prio < 2)))) {
 		bt = INF;
 		bb = NIL;
 		for (; i != NIL; i = cb[i].cnext[md]) {
