@@ -1030,7 +1030,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	const struct dgroup *cg = ch->gp;
 	const struct dpc *cp = ch->pp;
 	struct dcand c;
-	uint64_t now = m->now, s, lb, bt;
+	uint64_t now = m->now, s, lb, bt, srow;
 	uint32_t i, p, bb;
 	int md;
 
@@ -1095,7 +1095,13 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 					  .bank = bb,
 					  .pc = cb[bb].pc};
 	}
-	if ((i = ch->chead[md][K_ACT]) != NIL) {
+	/* row commands are legal no earlier than the row bus and now */
+	srow = max64(ch->rowbus, now);
+	/* every ACT no earlier than actmin either: a column command legal
+	   by then wins (see walk below) */
+	if ((i = ch->chead[md][K_ACT]) != NIL &&
+	    !(ch->best.kind != C_NONE &&
+	      ch->best.t <= max64(srow, ch->actmin[md]))) {
 		/*
 		 * pcx: a PC's ACT terms (tRRD_S, tFAW) and the row bus, before
 		 * now; refresh: an ACT at or after ref_due waits for the
@@ -1184,7 +1190,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				ch->best = c;
 		}
 	}
-	s = max64(ch->rowbus, now);
+	s = srow;
 	/* no conflict PRE is legal before s; at s it loses to a column
 	   command (priority 1) but not always to an ACT (the same priority:
 	   the older entry) */
