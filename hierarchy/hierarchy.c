@@ -1564,14 +1564,15 @@ g2_pol_hit(struct mw_cache *c, uint32_t set, uint32_t w, uint32_t W)
 /* A request [addr, addr + n) within one line of the second level c (W
    ways). */
 static inline __attribute__((always_inline)) void
-g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
-	 unsigned op, unsigned tensor, unsigned ls, unsigned ss, uint32_t W)
+g2_lower(struct mw_hier *h, struct mw_cache *c, uint32_t set, mw_addr addr,
+	 uint32_t n, unsigned op, unsigned tensor, unsigned ls, unsigned ss,
+	 uint32_t W)
 {
 	uint64_t line = addr >> ls, off = addr & (((uint64_t)1 << ls) - 1);
 	uint64_t need = mask_range((unsigned)(off >> ss),
 				   (unsigned)((off + n - 1) >> ss));
 	uint64_t fetch, full = 0, vline = 0, vdirty = 0;
-	uint32_t set = mw_cache_set_of_int(c, line), base = set * W, w;
+	uint32_t base = set * W, w;
 	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
 	bool wr = op == MW_OP_WRITE;
 	unsigned vtensor = 0;
@@ -1649,6 +1650,43 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, mw_addr addr, uint32_t n,
 		       (uint64_t)cnt << ss, MW_OP_WRITE, vtensor));
 }
 
+/*
+ * The record g2_body reaches G2_AHEAD records later: its second-level
+ * set (returned for g2_lower: a record within one line sends requests
+ * for that line only) and prefetches of the host cache lines the two
+ * lookups will read, so that records far apart overlap their loads:
+ * a GPU's second level is tens of MiB of state and its first levels as
+ * much again, so most lookups miss the host's caches.  The line state
+ * prefetched is the hinted way's (most lookups end there).
+ */
+#define G2_AHEAD 8
+
+static inline __attribute__((always_inline)) uint32_t
+g2_prefetch(const struct mw_hier *h, struct mw_cache *const *l1,
+	    const struct mw_cache *l2, const struct mw_access *a, unsigned ls,
+	    uint32_t W1, uint32_t W2)
+{
+	uint64_t line = a->addr >> ls;
+	uint32_t set2 = mw_cache_set_of_int(l2, line);
+	const uint64_t *t2 = &l2->tag[(size_t)set2 * W2];
+
+	__builtin_prefetch(t2);
+	if (W2 > 8)
+		__builtin_prefetch(t2 + 8);
+	__builtin_prefetch(&l2->age[(size_t)set2 * 2]);
+	__builtin_prefetch(&l2->meta[(size_t)set2 * W2 + l2->hint[set2] % W2]);
+	if (MW_LIKELY(a->unit < h->units)) {
+		const struct mw_cache *c = l1[a->unit];
+		uint32_t set = (uint32_t)(line & c->set_mask);
+
+		__builtin_prefetch(&c->tag[(size_t)set * W1]);
+		__builtin_prefetch(&c->age[(size_t)set * 2]);
+		__builtin_prefetch(&c->hint[set]);
+		__builtin_prefetch(&c->meta[(size_t)set * W1]);
+	}
+	return set2;
+}
+
 /* The batch loop of gpu2_ok hierarchies; W1, W2 the levels' ways. */
 static inline __attribute__((always_inline)) int
 g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
@@ -1660,13 +1698,22 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 	uint32_t units = h->units, ntensors = h->ntensors;
 	size_t i;
 
+	uint32_t ring[G2_AHEAD];
+
+	for (i = 0; i < n && i < G2_AHEAD; i++)
+		ring[i] = g2_prefetch(h, l1, l2, &recs[i], ls, W1, W2);
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
 		uint64_t addr = a->addr, line, off, need, have = 0, fetch;
-		uint32_t size = a->size, unit = a->unit, set, w;
+		uint32_t size = a->size, unit = a->unit, set, w, set2;
 		unsigned op = a->op, tensor = a->tensor;
 		struct mw_cache *c;
 		struct mw_counters *k;
+
+		set2 = ring[i % G2_AHEAD];
+		if (i + G2_AHEAD < n)
+			ring[i % G2_AHEAD] = g2_prefetch(
+				h, l1, l2, &recs[i + G2_AHEAD], ls, W1, W2);
 
 		if (MW_UNLIKELY(unit >= units)) {
 			if (!h->fold)
@@ -1707,8 +1754,8 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 			}
 			k->v[MW_STAT_BYTES_TO_BELOW] += size;
 			debug_check(h, c, line);
-			g2_lower(h, l2, addr, size, MW_OP_WRITE, tensor, ls, ss,
-				 W2);
+			g2_lower(h, l2, set2, addr, size, MW_OP_WRITE, tensor,
+				 ls, ss, W2);
 			goto next;
 		}
 		if (MW_LIKELY(w < W1 && (have & need) == need)) {
@@ -1752,9 +1799,9 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 						  << ss;
 		debug_check(h, c, line);
 		G2_RUNS(fetch, lo, cnt,
-			g2_lower(h, l2, (line << ls) + ((mw_addr)lo << ss),
-				 cnt << ss, op & MW_OP_IFETCH, tensor, ls, ss,
-				 W2));
+			g2_lower(h, l2, set2,
+				 (line << ls) + ((mw_addr)lo << ss), cnt << ss,
+				 op & MW_OP_IFETCH, tensor, ls, ss, W2));
 	next:
 		if (MW_UNLIKELY(h->err))
 			return h->err;
