@@ -1509,17 +1509,19 @@ static bool gpu2_ok(const struct mw_hier *h)
 }
 
 /* Each run of consecutive sectors of mask in the line at base, as
-   (first sector, count); fast_runs's loop.  No branch inside a run:
+   (first sector, count, its mask); fast_runs's loop.  No branch inside a run:
    adding the lowest set bit carries through the lowest run of ones, so
    m & (m + lowest) is m without that run (a run up to bit 63 carries
    out of the word: the same). */
-#define G2_RUNS(mask, lo, cnt, body)                                           \
+#define G2_RUNS(mask, lo, cnt, run, body)                                      \
 	do {                                                                   \
 		uint64_t m_ = (mask);                                          \
 		while (m_) {                                                   \
 			uint64_t next_ = m_ & (m_ + (m_ & (0 - m_)));          \
+			uint64_t run = m_ ^ next_;                             \
 			unsigned lo = (unsigned)__builtin_ctzll(m_);           \
-			unsigned cnt = (unsigned)mw_popcount64(m_ ^ next_);    \
+			unsigned cnt = (unsigned)mw_popcount64(run);           \
+			(void)run;                                             \
 			body;                                                  \
 			m_ = next_;                                            \
 		}                                                              \
@@ -1562,15 +1564,13 @@ g2_pol_hit(struct mw_cache *c, uint32_t set, uint32_t w, uint32_t W)
 }
 
 /* A request [addr, addr + n) within one line of the second level c (W
-   ways). */
+   ways), set its set and need its sectors. */
 static inline __attribute__((always_inline)) void
 g2_lower(struct mw_hier *h, struct mw_cache *c, uint32_t set, mw_addr addr,
-	 uint32_t n, unsigned op, unsigned tensor, unsigned ls, unsigned ss,
-	 uint32_t W)
+	 uint32_t n, uint64_t need, unsigned op, unsigned tensor, unsigned ls,
+	 unsigned ss, uint32_t W)
 {
 	uint64_t line = addr >> ls, off = addr & (((uint64_t)1 << ls) - 1);
-	uint64_t need = mask_range((unsigned)(off >> ss),
-				   (unsigned)((off + n - 1) >> ss));
 	uint64_t fetch, full = 0, vline = 0, vdirty = 0;
 	uint32_t base = set * W, w;
 	struct mw_counters *k = mw_cache_ctr(c, tensor, op);
@@ -1642,10 +1642,10 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, uint32_t set, mw_addr addr,
 	}
 	k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)mw_popcount64(fetch) << ss;
 	m->dirty |= need & -(uint64_t)wr;
-	G2_RUNS(fetch, lo, cnt,
+	G2_RUNS(fetch, lo, cnt, run,
 		memory(h, (line << ls) + ((mw_addr)lo << ss),
 		       (uint64_t)cnt << ss, op & MW_OP_IFETCH, tensor));
-	G2_RUNS(vdirty, lo, cnt,
+	G2_RUNS(vdirty, lo, cnt, run,
 		memory(h, (vline << ls) + ((mw_addr)lo << ss),
 		       (uint64_t)cnt << ss, MW_OP_WRITE, vtensor));
 }
@@ -1662,7 +1662,7 @@ g2_lower(struct mw_hier *h, struct mw_cache *c, uint32_t set, mw_addr addr,
 #define G2_AHEAD 8
 
 static inline __attribute__((always_inline)) uint32_t
-g2_prefetch(const struct mw_hier *h, struct mw_cache *const *l1,
+g2_prefetch(uint32_t units, struct mw_cache *const *l1,
 	    const struct mw_cache *l2, const struct mw_access *a, unsigned ls,
 	    uint32_t W1, uint32_t W2)
 {
@@ -1675,7 +1675,7 @@ g2_prefetch(const struct mw_hier *h, struct mw_cache *const *l1,
 		__builtin_prefetch(t2 + 8);
 	__builtin_prefetch(&l2->age[(size_t)set2 * 2]);
 	__builtin_prefetch(&l2->meta[(size_t)set2 * W2 + l2->hint[set2] % W2]);
-	if (MW_LIKELY(a->unit < h->units)) {
+	if (MW_LIKELY(a->unit < units)) {
 		const struct mw_cache *c = l1[a->unit];
 		uint32_t set = (uint32_t)(line & c->set_mask);
 
@@ -1701,7 +1701,7 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 	uint32_t ring[G2_AHEAD];
 
 	for (i = 0; i < n && i < G2_AHEAD; i++)
-		ring[i] = g2_prefetch(h, l1, l2, &recs[i], ls, W1, W2);
+		ring[i] = g2_prefetch(units, l1, l2, &recs[i], ls, W1, W2);
 	for (i = 0; i < n; i++) {
 		const struct mw_access *a = &recs[i];
 		uint64_t addr = a->addr, line, off, need, have = 0, fetch;
@@ -1713,7 +1713,7 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 		set2 = ring[i % G2_AHEAD];
 		if (i + G2_AHEAD < n)
 			ring[i % G2_AHEAD] = g2_prefetch(
-				h, l1, l2, &recs[i + G2_AHEAD], ls, W1, W2);
+				units, l1, l2, &recs[i + G2_AHEAD], ls, W1, W2);
 
 		if (MW_UNLIKELY(unit >= units)) {
 			if (!h->fold)
@@ -1754,8 +1754,8 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 			}
 			k->v[MW_STAT_BYTES_TO_BELOW] += size;
 			debug_check(h, c, line);
-			g2_lower(h, l2, set2, addr, size, MW_OP_WRITE, tensor,
-				 ls, ss, W2);
+			g2_lower(h, l2, set2, addr, size, need, MW_OP_WRITE,
+				 tensor, ls, ss, W2);
 			goto next;
 		}
 		if (MW_LIKELY(w < W1 && (have & need) == need)) {
@@ -1798,10 +1798,10 @@ g2_body(struct mw_hier *h, const struct mw_access *recs, size_t n, uint32_t W1,
 		k->v[MW_STAT_BYTES_FROM_BELOW] += (uint64_t)mw_popcount64(fetch)
 						  << ss;
 		debug_check(h, c, line);
-		G2_RUNS(fetch, lo, cnt,
+		G2_RUNS(fetch, lo, cnt, run,
 			g2_lower(h, l2, set2,
 				 (line << ls) + ((mw_addr)lo << ss), cnt << ss,
-				 op & MW_OP_IFETCH, tensor, ls, ss, W2));
+				 run, op & MW_OP_IFETCH, tensor, ls, ss, W2));
 	next:
 		if (MW_UNLIKELY(h->err))
 			return h->err;
