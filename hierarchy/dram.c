@@ -1190,17 +1190,17 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				ch->best = c;
 		}
 	}
-	s = srow;
-	/* no conflict PRE is legal before s; at s it loses to a column
+	/* no conflict PRE is legal before srow; at srow it loses to a column
 	   command (priority 1) but not always to an ACT (the same priority:
 	   the older entry) */
 	if ((i = ch->chead[md][K_PRE]) != NIL &&
 	    !(ch->best.kind != C_NONE &&
-	      (ch->best.t < s || (ch->best.t == s && ch->best.prio < 2)))) {
+	      (ch->best.t < srow ||
+	       (ch->best.t == srow && ch->best.prio < 2)))) {
 		bt = INF;
 		bb = NIL;
 		for (; i != NIL; i = cb[i].cnext[md]) {
-			uint64_t t = max64(cb[i].next_pre, s);
+			uint64_t t = max64(cb[i].next_pre, srow);
 
 			/* branch-free minimum: the order is unpredictable */
 			{
@@ -1210,7 +1210,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				bb = (uint32_t)(((uint64_t)i & lt) |
 						((uint64_t)bb & ~lt));
 			}
-			if (bt == s)
+			if (bt == srow)
 				break;
 		}
 		c = (struct dcand){.t = bt,
@@ -1233,7 +1233,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .seq = 0,
 				   .bank = ch->closing[i],
 				   .pc = b->pc};
-		c.t = max64(max64(b->next_pre, ch->rowbus), m->now);
+		c.t = max64(b->next_pre, srow);
 		if (better(&c, &ch->best))
 			ch->best = c;
 	}
