@@ -1026,13 +1026,15 @@ Test(cache_diff, uniform_two_levels)
    fifo and write-back neighbours that must not take it. */
 Test(cache_diff, gpu_two_levels)
 {
-	static const uint32_t geo[][5] =
-		{
-			/* l1 ways, l2 ways, line, sector, l2 slices */
-			{4, 16, 128, 32, 2}, {2, 8, 64, 16, 1},
-			{16, 3, 128, 32, 3}, {1, 16, 64, 8, 1},
-			{2, 4, 2048, 32, 1}, /* 64 sectors: runs up to bit 63 */
-		};
+	static const uint32_t geo[][5] = {
+		/* l1 ways, l2 ways, line, sector, l2 slices */
+		{4, 16, 128, 32, 2},
+		{2, 8, 64, 16, 1},
+		{16, 3, 128, 32, 3},
+		{1, 16, 64, 8, 1},
+		/* 64 sectors: a sector run can end at bit 63 */
+		{2, 4, 2048, 32, 1},
+	};
 	struct mw_hw_cfg cfg;
 	char what[96];
 
