@@ -1233,7 +1233,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				   .seq = 0,
 				   .bank = ch->closing[i],
 				   .pc = b->pc};
-		c.t = max64(b->next_pre, srow);
+		c.t = max64(max64(b->next_pre, ch->rowbus), m->now);
 		if (better(&c, &ch->best))
 			ch->best = c;
 	}
