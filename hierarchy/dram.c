@@ -58,8 +58,10 @@
  *   the same command at the same time, so the bank's oldest entry (its
  *   oldest row hit, for a column command) stands for them.  Banks sit in
  *   per-queue class lists (column, ACT, conflict PRE) in age order of
- *   that entry; a walk stops at the first candidate legal at its class's
- *   lower bound.  The decisions are those of a scan over every entry.
+ *   that entry, arrays of bank ids (a walk's next bank does not wait
+ *   for a link in the last one); a walk stops at the first candidate
+ *   legal at its class's lower bound.  The decisions are those of a
+ *   scan over every entry.
  * - Row outcomes are per transaction: hit (row open), miss (bank was
  *   closed), conflict (another row had to be closed for it).
  * - Read latency: request enqueue to last data; percentiles from a
@@ -102,7 +104,6 @@ struct dbank {
 	uint32_t open_row;
 	uint32_t qhead[2], qtail[2]; /* its entries per queue, oldest first */
 	uint32_t hithead[2];	     /* oldest entry hitting open_row */
-	uint32_t cnext[2], cprev[2]; /* class list links (banks) */
 	uint16_t hits[2];	/* queued entries hitting open_row, rd / wr */
 	uint16_t pc, grp, inpc; /* PC, group in the channel, bank in PC */
 	uint8_t cls[2];		/* class per queue */
@@ -169,8 +170,17 @@ struct dchan {
 	struct dentry *ent; /* entries of both queues */
 	uint32_t *free_ent, nfree_ent;
 	uint32_t nr, nw; /* entries per queue */
-	/* per queue, per class: banks in age order of their entry */
-	uint32_t chead[2][3], ctail[2][3];
+	/*
+	 * Per queue, per class: its banks in age order of the entry standing
+	 * for each (ids, and those entries' seqs for placing and finding a
+	 * bank): arrays, so a walk reads the next bank without waiting for
+	 * the last one's load.  Each list is a window [cid, cid + cn) of a
+	 * buffer of 2 x nbank (cbuf_id + list x 2 x nbank): the oldest
+	 * leaves by moving the window's start.
+	 */
+	uint16_t *cid[2][3], *cbuf_id;
+	uint64_t *ckey[2][3], *cbuf_key;
+	uint32_t cn[2][3];
 	/*
 	 * Per queue: at most the lowest next_rd (read) / next_wr (write) of
 	 * the K_COL banks (those terms only change at an ACT, before a bank
@@ -674,13 +684,21 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 		ch->ent = mw_calloc(nent, sizeof(*ch->ent));
 		ch->free_ent = mw_calloc(nent, sizeof(*ch->free_ent));
 		ch->closing = mw_calloc(m->nbank, sizeof(*ch->closing));
-		if (!ch->ent || !ch->free_ent || !ch->closing)
+		ch->cbuf_id =
+			mw_calloc(12 * (size_t)m->nbank, sizeof(*ch->cbuf_id));
+		ch->cbuf_key =
+			mw_calloc(12 * (size_t)m->nbank, sizeof(*ch->cbuf_key));
+		if (!ch->ent || !ch->free_ent || !ch->closing || !ch->cbuf_id ||
+		    !ch->cbuf_key)
 			goto out_nomem;
 		for (k = 0; k < nent; k++)
 			ch->free_ent[k] = nent - 1 - k;
 		ch->nfree_ent = nent;
-		for (k = 0; k < 6; k++)
-			ch->chead[k / 3][k % 3] = ch->ctail[k / 3][k % 3] = NIL;
+		for (k = 0; k < 6; k++) {
+			ch->cid[k / 3][k % 3] = ch->cbuf_id + 2 * k * m->nbank;
+			ch->ckey[k / 3][k % 3] =
+				ch->cbuf_key + 2 * k * m->nbank;
+		}
 		ch->bk = &m->banks[(size_t)i * m->nbank];
 		ch->gp = &m->groups[(size_t)i * m->npc * m->c.bank_groups];
 		ch->pp = &m->pcs[(size_t)i * m->npc];
@@ -704,7 +722,6 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 		b->inpc = (uint16_t)(bi % (m->c.bank_groups * m->c.banks));
 		for (k = 0; k < 2; k++) {
 			b->qhead[k] = b->qtail[k] = b->hithead[k] = NIL;
-			b->cnext[k] = b->cprev[k] = NIL;
 			b->cls[k] = K_NONE;
 		}
 	}
@@ -773,6 +790,8 @@ void mw_dram_destroy(struct mw_dram *m)
 			mw_free(m->ch[i].ent);
 			mw_free(m->ch[i].free_ent);
 			mw_free(m->ch[i].closing);
+			mw_free(m->ch[i].cbuf_id);
+			mw_free(m->ch[i].cbuf_key);
 			mw_free(m->ch[i].ovf[0]);
 			mw_free(m->ch[i].ovf[1]);
 		}
@@ -954,9 +973,8 @@ static void update_mode(struct mw_dram *m, struct dchan *ch)
 static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 {
 	struct dchan *ch = &m->ch[ci];
-	struct dbank *cb = bank_of(m, ci, 0), *b = &cb[bi];
+	struct dbank *b = bank_of(m, ci, bi);
 	uint64_t key = 0;
-	uint32_t p;
 	int k;
 
 	if (b->qhead[md] == NIL) {
@@ -975,15 +993,21 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 		return;
 	if (b->cls[md] != K_NONE) {
 		int o = b->cls[md];
+		uint64_t *ky = ch->ckey[md][o];
+		uint16_t *id = ch->cid[md][o];
+		uint32_t n = ch->cn[md][o], at;
 
-		if (b->cprev[md] != NIL)
-			cb[b->cprev[md]].cnext[md] = b->cnext[md];
-		else
-			ch->chead[md][o] = b->cnext[md];
-		if (b->cnext[md] != NIL)
-			cb[b->cnext[md]].cprev[md] = b->cprev[md];
-		else
-			ch->ctail[md][o] = b->cprev[md];
+		/* banks mostly leave near the old end: the older ones move up
+		   one place and the window starts one later */
+		for (at = 0; id[at] != bi; at++)
+			assert(at + 1 < n); /* it is a member */
+		for (; at > 0; at--) {
+			ky[at] = ky[at - 1];
+			id[at] = id[at - 1];
+		}
+		ch->ckey[md][o] = ky + 1;
+		ch->cid[md][o] = id + 1;
+		ch->cn[md][o] = n - 1;
 	}
 	b->cls[md] = (uint8_t)k;
 	if (k == K_NONE)
@@ -997,21 +1021,29 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 		ch->actmin[md] = b->next_act;
 	}
 	b->key[md] = key;
-	for (p = ch->ctail[md][k]; p != NIL && cb[p].key[md] > key;
-	     p = cb[p].cprev[md])
-		;
-	b->cprev[md] = p;
-	if (p == NIL) {
-		b->cnext[md] = ch->chead[md][k];
-		ch->chead[md][k] = bi;
-	} else {
-		b->cnext[md] = cb[p].cnext[md];
-		cb[p].cnext[md] = bi;
+	{
+		uint64_t *ky = ch->ckey[md][k];
+		uint16_t *id = ch->cid[md][k];
+		uint32_t n = ch->cn[md][k], at = n;
+		size_t l = (size_t)(md * 3 + k) * 2 * m->nbank;
+
+		if (id + n == ch->cbuf_id + l + 2 * m->nbank) {
+			/* the window reached its buffer's end: back to the start */
+			memmove(ch->cbuf_key + l, ky, n * sizeof(*ky));
+			memmove(ch->cbuf_id + l, id, n * sizeof(*id));
+			ky = ch->ckey[md][k] = ch->cbuf_key + l;
+			id = ch->cid[md][k] = ch->cbuf_id + l;
+		}
+
+		/* most banks join as the youngest */
+		for (; at > 0 && ky[at - 1] > key; at--) {
+			ky[at] = ky[at - 1];
+			id[at] = id[at - 1];
+		}
+		ky[at] = key;
+		id[at] = (uint16_t)bi;
+		ch->cn[md][k] = n + 1;
 	}
-	if (b->cnext[md] != NIL)
-		cb[b->cnext[md]].cprev[md] = bi;
-	else
-		ch->ctail[md][k] = bi;
 }
 
 /*
@@ -1031,13 +1063,14 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	const struct dpc *cp = ch->pp;
 	struct dcand c;
 	uint64_t now = m->now, s, lb, bt, srow;
-	uint32_t i, p, bb;
+	uint32_t i, j, n, p, bb;
+	const uint16_t *id;
 	int md;
 
 	ch->best.kind = C_NONE;
 	update_mode(m, ch);
 	md = ch->wmode ? 1 : 0;
-	if ((i = ch->chead[md][K_COL]) != NIL) {
+	if ((n = ch->cn[md][K_COL]) != 0) {
 		/* pcx: the PC and bus terms every column command of a PC has */
 		uint64_t pcx[16], bmin = INF;
 
@@ -1052,9 +1085,10 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		lb = max64(lb, ch->colmin[md]);
 		bt = INF;
 		bb = NIL;
+		id = ch->cid[md][K_COL];
 		if (md) {
-			for (; i != NIL; i = cb[i].cnext[1]) {
-				const struct dbank *b = &cb[i];
+			for (j = 0; j < n; j++) {
+				const struct dbank *b = &cb[id[j]];
 				uint64_t t = max64(max64(b->next_wr,
 							 cg[b->grp].next_wr),
 						   pcx[b->pc]);
@@ -1063,14 +1097,14 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 					bmin = b->next_wr;
 				if (t < bt) {
 					bt = t;
-					bb = i;
+					bb = id[j];
 					if (t == lb)
 						break;
 				}
 			}
 		} else {
-			for (; i != NIL; i = cb[i].cnext[0]) {
-				const struct dbank *b = &cb[i];
+			for (j = 0; j < n; j++) {
+				const struct dbank *b = &cb[id[j]];
 				uint64_t t = max64(max64(b->next_rd,
 							 cg[b->grp].next_rd),
 						   pcx[b->pc]);
@@ -1079,13 +1113,13 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 					bmin = b->next_rd;
 				if (t < bt) {
 					bt = t;
-					bb = i;
+					bb = id[j];
 					if (t == lb)
 						break;
 				}
 			}
 		}
-		if (i == NIL)
+		if (j == n)
 			ch->colmin[md] = bmin; /* a full walk: the exact min */
 		ch->best = (struct dcand){.t = bt,
 					  .seq = cb[bb].key[md],
@@ -1099,7 +1133,7 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	srow = max64(ch->rowbus, now);
 	/* every ACT no earlier than actmin either: a column command legal
 	   by then wins (see walk below) */
-	if ((i = ch->chead[md][K_ACT]) != NIL &&
+	if ((n = ch->cn[md][K_ACT]) != 0 &&
 	    !(ch->best.kind != C_NONE &&
 	      ch->best.t <= max64(srow, ch->actmin[md]))) {
 		/*
@@ -1112,12 +1146,13 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		bool allbank = m->c.refresh == MW_DRAM_REF_ALLBANK;
 
 		uint64_t bmin = INF;
-		bool multi = cb[i].cnext[md] != NIL, walk;
+		bool multi = n > 1, walk;
 
+		id = ch->cid[md][K_ACT];
 		bt = INF;
 		bb = NIL;
 		if (!multi) { /* one bank: no bounds needed */
-			const struct dbank *b = &cb[i];
+			const struct dbank *b = &cb[id[0]];
 			const struct dpc *pc = &cp[b->pc];
 			uint64_t t =
 				max64(max64(b->next_act, cg[b->grp].next_act),
@@ -1129,12 +1164,11 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			    t < pc->ref_due ||
 			    (!allbank && pc->ref_bank != b->inpc)) {
 				bt = max64(t, now);
-				bb = i;
+				bb = id[0];
 			}
-			i = NIL;
 		}
 		lb = INF;
-		for (p = 0; i != NIL && p < m->npc; p++) {
+		for (p = 0; multi && p < m->npc; p++) {
 			const struct dpc *pc = &cp[p];
 
 			pcx[p] = max64(pc->next_act, ch->rowbus);
@@ -1151,9 +1185,9 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		lb = max64(max64(lb, now), ch->actmin[md]);
 		/* no ACT is legal before lb, and a column command wins a
 		   tie: one at or before lb makes the walk moot */
-		walk = !(ch->best.kind != C_NONE && ch->best.t <= lb);
-		for (; walk && i != NIL; i = cb[i].cnext[md]) {
-			const struct dbank *b = &cb[i];
+		walk = multi && !(ch->best.kind != C_NONE && ch->best.t <= lb);
+		for (j = 0; walk && j < n; j++) {
+			const struct dbank *b = &cb[id[j]];
 			uint64_t t =
 				max64(max64(b->next_act, cg[b->grp].next_act),
 				      pcx[b->pc]);
@@ -1170,13 +1204,13 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 				uint64_t lt = 0 - (uint64_t)(t < bt);
 
 				bt = (t & lt) | (bt & ~lt);
-				bb = (uint32_t)(((uint64_t)i & lt) |
+				bb = (uint32_t)(((uint64_t)id[j] & lt) |
 						((uint64_t)bb & ~lt));
 			}
 			if (bt == lb)
 				break;
 		}
-		if (multi && walk && i == NIL)
+		if (walk && j == n)
 			ch->actmin[md] = bmin; /* a full walk: the exact min */
 		if (bb != NIL) {
 			c = (struct dcand){.t = bt,
@@ -1193,21 +1227,22 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 	/* no conflict PRE is legal before srow; at srow it loses to a column
 	   command (priority 1) but not always to an ACT (the same priority:
 	   the older entry) */
-	if ((i = ch->chead[md][K_PRE]) != NIL &&
+	if ((n = ch->cn[md][K_PRE]) != 0 &&
 	    !(ch->best.kind != C_NONE &&
 	      (ch->best.t < srow ||
 	       (ch->best.t == srow && ch->best.prio < 2)))) {
 		bt = INF;
 		bb = NIL;
-		for (; i != NIL; i = cb[i].cnext[md]) {
-			uint64_t t = max64(cb[i].next_pre, srow);
+		id = ch->cid[md][K_PRE];
+		for (j = 0; j < n; j++) {
+			uint64_t t = max64(cb[id[j]].next_pre, srow);
 
 			/* branch-free minimum: the order is unpredictable */
 			{
 				uint64_t lt = 0 - (uint64_t)(t < bt);
 
 				bt = (t & lt) | (bt & ~lt);
-				bb = (uint32_t)(((uint64_t)i & lt) |
+				bb = (uint32_t)(((uint64_t)id[j] & lt) |
 						((uint64_t)bb & ~lt));
 			}
 			if (bt == srow)
