@@ -1201,11 +1201,10 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 			t = max64(t, now);
 			/* branch-free minimum: the order is unpredictable */
 			{
-				uint64_t lt = 0 - (uint64_t)(t < bt);
+				bool lt = t < bt;
 
-				bt = (t & lt) | (bt & ~lt);
-				bb = (uint32_t)(((uint64_t)id[j] & lt) |
-						((uint64_t)bb & ~lt));
+				bb = lt ? id[j] : bb;
+				bt = lt ? t : bt;
 			}
 			if (bt == lb)
 				break;
@@ -1239,11 +1238,10 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 
 			/* branch-free minimum: the order is unpredictable */
 			{
-				uint64_t lt = 0 - (uint64_t)(t < bt);
+				bool lt = t < bt;
 
-				bt = (t & lt) | (bt & ~lt);
-				bb = (uint32_t)(((uint64_t)id[j] & lt) |
-						((uint64_t)bb & ~lt));
+				bb = lt ? id[j] : bb;
+				bt = lt ? t : bt;
 			}
 			if (bt == srow)
 				break;
