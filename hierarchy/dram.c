@@ -1095,12 +1095,17 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 
 				if (b->next_wr < bmin)
 					bmin = b->next_wr;
-				if (t < bt) {
-					bt = t;
-					bb = id[j];
-					if (t == lb)
-						break;
+				/* branch-free minimum, as below; the first
+				   bank legal at lb is the one (none before
+				   it was) */
+				{
+					bool lt = t < bt;
+
+					bb = lt ? id[j] : bb;
+					bt = lt ? t : bt;
 				}
+				if (t == lb)
+					break;
 			}
 		} else {
 			for (j = 0; j < n; j++) {
@@ -1111,12 +1116,17 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 
 				if (b->next_rd < bmin)
 					bmin = b->next_rd;
-				if (t < bt) {
-					bt = t;
-					bb = id[j];
-					if (t == lb)
-						break;
+				/* branch-free minimum, as below; the first
+				   bank legal at lb is the one (none before
+				   it was) */
+				{
+					bool lt = t < bt;
+
+					bb = lt ? id[j] : bb;
+					bt = lt ? t : bt;
 				}
+				if (t == lb)
+					break;
 			}
 		}
 		if (j == n)
