@@ -1880,25 +1880,24 @@ static void count_access(struct mw_dram *m, mw_addr addr, uint32_t bytes,
 {
 	uint64_t tx = addr / m->c.tx_bytes,
 		 last = (addr + bytes - 1) / m->c.tx_bytes;
-	uint32_t prev = UINT32_MAX;
+	uint32_t prev = UINT32_MAX, c = 0, bank, row = NO_ROW;
 
 	for (; tx <= last; tx++) {
-		struct mw_dram_loc l;
-		uint32_t bank, idx;
+		uint32_t idx;
 		struct dchan *ch;
 
-		mw_dram_decode(&m->c, tx * m->c.tx_bytes, &l);
-		bank = (l.f[MW_DF_PC] * m->c.bank_groups + l.f[MW_DF_BG]) *
-			       m->c.banks +
-		       l.f[MW_DF_BA];
-		idx = l.f[MW_DF_CH] * m->nbank + bank;
-		ch = &m->ch[l.f[MW_DF_CH]];
+		/* as in mw_dram_access: a transaction that only steps the
+		   lowest (column) digit keeps the channel, bank and row */
+		if (prev == UINT32_MAX || tx % m->co_run == 0)
+			decode_tx(m, tx, &c, &bank, &row);
+		idx = c * m->nbank + bank;
+		ch = &m->ch[c];
 		ch->tx++;
 		if (write)
 			ch->bytes_written += m->c.tx_bytes;
 		else
 			ch->bytes_read += m->c.tx_bytes;
-		if (m->open_rows[idx] == l.f[MW_DF_RO] &&
+		if (m->open_rows[idx] == row &&
 		    (m->c.row_policy == MW_DRAM_OPEN_PAGE || prev == idx)) {
 			ch->hits++;
 		} else {
@@ -1910,7 +1909,7 @@ static void count_access(struct mw_dram *m, mw_addr addr, uint32_t bytes,
 				ch->pres++;
 			}
 			ch->acts++;
-			m->open_rows[idx] = l.f[MW_DF_RO];
+			m->open_rows[idx] = row;
 		}
 		prev = idx;
 	}
