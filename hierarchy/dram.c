@@ -1880,7 +1880,7 @@ static void count_access(struct mw_dram *m, mw_addr addr, uint32_t bytes,
 {
 	uint64_t tx = addr / m->c.tx_bytes,
 		 last = (addr + bytes - 1) / m->c.tx_bytes;
-	uint32_t prev = UINT32_MAX, c = 0, bank, row = NO_ROW;
+	uint32_t prev = UINT32_MAX, c = 0, bank = 0, row = NO_ROW;
 
 	for (; tx <= last; tx++) {
 		uint32_t idx;
