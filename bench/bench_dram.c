@@ -104,16 +104,36 @@ enum pat {
 	READ
 };
 
+/*
+ * Drains m (n requests entered since CPU time t0) and destroys it;
+ * returns its efficiency (bytes over end time, of peak), *rate the
+ * requests per CPU second.
+ */
+static double finish(struct mw_dram *m, const struct mw_dram_cfg *c, uint64_t n,
+		     double t0, double *rate)
+{
+	struct mw_dram_stats s;
+	double t1, bw;
+
+	mw_dram_finish(m);
+	t1 = now_s();
+	mw_dram_stats(m, &s);
+	*rate = (double)n / (t1 - t0);
+	bw = (double)(s.bytes_read + s.bytes_written) /
+	     ((double)s.end_ck * c->tck_ns);
+	mw_dram_destroy(m);
+	return bw / (mw_dram_peak_bw(c) / 1e9);
+}
+
 /* Runs n requests of pattern; returns efficiency, *rate requests/s. */
 static double run(const struct mw_dram_cfg *c, enum pat p, uint32_t req,
 		  uint64_t n, double *rate)
 {
 	struct mw_diag d;
 	struct mw_dram *m = mw_dram_create(c, &d);
-	struct mw_dram_stats s;
 	struct mw_rng rng;
 	uint64_t i, base[3] = {0, 1ull << 33, 2ull << 33};
-	double t0, t1, bw;
+	double t0;
 
 	if (!m)
 		die("create", &d);
@@ -145,14 +165,7 @@ static double run(const struct mw_dram_cfg *c, enum pat p, uint32_t req,
 			exit(1);
 		}
 	}
-	mw_dram_finish(m);
-	t1 = now_s();
-	mw_dram_stats(m, &s);
-	*rate = (double)n / (t1 - t0);
-	bw = (double)(s.bytes_read + s.bytes_written) /
-	     ((double)s.end_ck * c->tck_ns);
-	mw_dram_destroy(m);
-	return bw / (mw_dram_peak_bw(c) / 1e9);
+	return finish(m, c, n, t0, rate);
 }
 
 /* The memory requests of one run, in order. */
@@ -237,8 +250,7 @@ static double replay(const struct mw_dram_cfg *mc, const struct capture *c,
 {
 	struct mw_diag d;
 	struct mw_dram *m = mw_dram_create(mc, &d);
-	struct mw_dram_stats s;
-	double t0, t1, bw;
+	double t0;
 	size_t i;
 
 	if (!m)
@@ -250,14 +262,7 @@ static double replay(const struct mw_dram_cfg *mc, const struct capture *c,
 			fprintf(stderr, "bench_dram: access failed\n");
 			exit(1);
 		}
-	mw_dram_finish(m);
-	t1 = now_s();
-	mw_dram_stats(m, &s);
-	*rate = (double)c->n / (t1 - t0);
-	bw = (double)(s.bytes_read + s.bytes_written) /
-	     ((double)s.end_ck * mc->tck_ns);
-	mw_dram_destroy(m);
-	return bw / (mw_dram_peak_bw(mc) / 1e9);
+	return finish(m, mc, c->n, t0, rate);
 }
 
 /* The docs/dram.md example: results of a small mixed stream, as CSV. */
