@@ -1047,6 +1047,42 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 }
 
 /*
+ * rescan's column walk over the n banks id[] (queue md) in age order:
+ * the earliest legal, the oldest of those, into *bt and *bb; stops at
+ * the first bank legal at lb (none before it was, so it is the one).
+ * *bmin: the lowest own term seen.  Returns the banks walked before a
+ * stop (n: a full walk).
+ */
+static inline __attribute__((always_inline)) uint32_t
+col_walk(const struct dbank *cb, const struct dgroup *cg, const uint16_t *id,
+	 uint32_t n, int md, const uint64_t *pcx, uint64_t lb, uint64_t *bt,
+	 uint32_t *bb, uint64_t *bmin)
+{
+	uint64_t t0 = *bt, mn = *bmin;
+	uint32_t b0 = *bb, j;
+
+	for (j = 0; j < n; j++) {
+		const struct dbank *b = &cb[id[j]];
+		uint64_t own = md ? b->next_wr : b->next_rd;
+		uint64_t t = max64(max64(own, md ? cg[b->grp].next_wr
+						 : cg[b->grp].next_rd),
+				   pcx[b->pc]);
+		/* branch-free minimum, as in the ACT walk */
+		bool lt = t < t0;
+
+		mn = own < mn ? own : mn;
+		b0 = lt ? id[j] : b0;
+		t0 = lt ? t : t0;
+		if (t == lb)
+			break;
+	}
+	*bt = t0;
+	*bb = b0;
+	*bmin = mn;
+	return j;
+}
+
+/*
  * The channel's next command: the earliest legal candidate, ties to
  * refresh, then column commands, then the oldest entry.  All entries
  * of one bank in the active queue need the same command at the same
@@ -1086,49 +1122,9 @@ static void rescan(struct mw_dram *m, uint32_t ci)
 		bt = INF;
 		bb = NIL;
 		id = ch->cid[md][K_COL];
-		if (md) {
-			for (j = 0; j < n; j++) {
-				const struct dbank *b = &cb[id[j]];
-				uint64_t t = max64(max64(b->next_wr,
-							 cg[b->grp].next_wr),
-						   pcx[b->pc]);
-
-				if (b->next_wr < bmin)
-					bmin = b->next_wr;
-				/* branch-free minimum, as below; the first
-				   bank legal at lb is the one (none before
-				   it was) */
-				{
-					bool lt = t < bt;
-
-					bb = lt ? id[j] : bb;
-					bt = lt ? t : bt;
-				}
-				if (t == lb)
-					break;
-			}
-		} else {
-			for (j = 0; j < n; j++) {
-				const struct dbank *b = &cb[id[j]];
-				uint64_t t = max64(max64(b->next_rd,
-							 cg[b->grp].next_rd),
-						   pcx[b->pc]);
-
-				if (b->next_rd < bmin)
-					bmin = b->next_rd;
-				/* branch-free minimum, as below; the first
-				   bank legal at lb is the one (none before
-				   it was) */
-				{
-					bool lt = t < bt;
-
-					bb = lt ? id[j] : bb;
-					bt = lt ? t : bt;
-				}
-				if (t == lb)
-					break;
-			}
-		}
+		/* a literal queue each, so the field choice folds away */
+		j = md ? col_walk(cb, cg, id, n, 1, pcx, lb, &bt, &bb, &bmin)
+		       : col_walk(cb, cg, id, n, 0, pcx, lb, &bt, &bb, &bmin);
 		if (j == n)
 			ch->colmin[md] = bmin; /* a full walk: the exact min */
 		ch->best = (struct dcand){.t = bt,
