@@ -172,11 +172,12 @@ struct dchan {
 	uint32_t nr, nw; /* entries per queue */
 	/*
 	 * Per queue, per class: its banks in age order of the entry standing
-	 * for each (ids, and those entries' seqs for placing and finding a
+	 * for each (ids, and those entries' seqs for placing a joining
 	 * bank): arrays, so a walk reads the next bank without waiting for
 	 * the last one's load.  Each list is a window [cid, cid + cn) of a
-	 * buffer of 2 x nbank (cbuf_id + list x 2 x nbank): the oldest
-	 * leaves by moving the window's start.
+	 * buffer of 2 x nbank (cbuf_id + list x 2 x nbank): a leaving bank's
+	 * older neighbours move up one place and the window starts one
+	 * later; at the buffer's end the window moves back to its start.
 	 */
 	uint16_t *cid[2][3], *cbuf_id;
 	uint64_t *ckey[2][3], *cbuf_key;
