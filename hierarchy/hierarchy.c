@@ -1521,7 +1521,6 @@ static bool gpu2_ok(const struct mw_hier *h)
 			uint64_t run = m_ ^ next_;                             \
 			unsigned lo = (unsigned)__builtin_ctzll(m_);           \
 			unsigned cnt = (unsigned)mw_popcount64(run);           \
-			(void)run;                                             \
 			body;                                                  \
 			m_ = next_;                                            \
 		}                                                              \
