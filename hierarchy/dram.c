@@ -535,6 +535,12 @@ static inline uint32_t group_of(const struct mw_dram *m, uint32_t b)
 	return b / m->c.banks; /* index within the channel */
 }
 
+/* Where list (md, k) of a channel starts in cbuf_id / cbuf_key. */
+static inline size_t list_buf(const struct mw_dram *m, int md, int k)
+{
+	return (size_t)(md * 3 + k) * 2 * m->nbank;
+}
+
 /* The channel's lowest ref_due, after one changed. */
 static void ref_min_update(const struct mw_dram *m, struct dchan *ch)
 {
@@ -696,9 +702,10 @@ struct mw_dram *mw_dram_create(const struct mw_dram_cfg *cfg, struct mw_diag *d)
 			ch->free_ent[k] = nent - 1 - k;
 		ch->nfree_ent = nent;
 		for (k = 0; k < 6; k++) {
-			ch->cid[k / 3][k % 3] = ch->cbuf_id + 2 * k * m->nbank;
-			ch->ckey[k / 3][k % 3] =
-				ch->cbuf_key + 2 * k * m->nbank;
+			size_t l = list_buf(m, (int)k / 3, (int)k % 3);
+
+			ch->cid[k / 3][k % 3] = ch->cbuf_id + l;
+			ch->ckey[k / 3][k % 3] = ch->cbuf_key + l;
 		}
 		ch->bk = &m->banks[(size_t)i * m->nbank];
 		ch->gp = &m->groups[(size_t)i * m->npc * m->c.bank_groups];
@@ -1026,7 +1033,7 @@ static void bank_reclass(struct mw_dram *m, uint32_t ci, uint32_t bi, int md)
 		uint64_t *ky = ch->ckey[md][k];
 		uint16_t *id = ch->cid[md][k];
 		uint32_t n = ch->cn[md][k], at = n;
-		size_t l = (size_t)(md * 3 + k) * 2 * m->nbank;
+		size_t l = list_buf(m, md, k);
 
 		if (id + n == ch->cbuf_id + l + 2 * m->nbank) {
 			/* the window reached its buffer's end: back to the start */
