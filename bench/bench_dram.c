@@ -212,8 +212,10 @@ static void capture_main_job(struct capture *c, struct mw_dram_cfg *mc)
 	struct mw_diag d;
 	long n;
 
-	if (!hw || !buf)
+	if (!hw || !buf) {
+		fprintf(stderr, "bench_dram: out of memory\n");
 		exit(1);
+	}
 	if (mw_hw_preset(hw, "h100-sxm", &d))
 		die("h100-sxm", &d);
 	k = mw_kernel_create("attention", &d);
